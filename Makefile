@@ -1,0 +1,36 @@
+# news-incident-pipeline: `make run` then `make test` from a fresh clone.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup run test lint bench check clean
+
+setup: $(STAMP)
+
+# uv comes from its own hash-pinned lock; every dependency is installed with hashes required.
+$(STAMP): requirements.lock requirements-uv.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements-uv.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --require-hashes -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+run: setup
+	mkdir -p out
+	$(BIN)/incidents extract fixtures -o out/incidents.jsonl --db out/incidents.sqlite
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check pipeline extractors schemas tests bench scripts
+	$(BIN)/ruff format --check pipeline extractors schemas tests bench scripts
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+check: lint test
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .ruff_cache

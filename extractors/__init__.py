@@ -1,0 +1,8 @@
+"""Rule and model extractors: pure functions from a parsed article to `Mention`s.
+
+Importing this package registers every extractor in `EXTRACTORS` under its versioned name.
+"""
+
+from extractors._registry import EXTRACTORS, Extractor, register
+
+__all__ = ["EXTRACTORS", "Extractor", "register"]

@@ -1,0 +1,20 @@
+"""Run settings: one object built by the CLI (or a caller) and passed to `pipeline.run`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    inputs: list[Path] = Field(default_factory=list)
+    output: Path = Path("out/incidents.jsonl")
+    db: str | None = None
+    per_article: bool = False
+    max_file_bytes: int = Field(20_000_000, description="inputs larger than this are refused")
+    progress: bool = False
