@@ -48,5 +48,5 @@ class SinkError(PipelineError):
     pass
 
 
-class SkipArticle(Exception):  # noqa: N818 - a signal, like Scrapy's DropItem
+class SkipArticle(Exception):
     """The input holds no article to extract from; carries the reason."""

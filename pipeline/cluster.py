@@ -1,0 +1,258 @@
+"""Group per-article records into incidents and merge each group into one record.
+
+Two records are the same incident when they name the same breached party (after name
+normalisation: case, punctuation and company suffixes dropped), their types are compatible
+and their dates lie within `WINDOW_DAYS` of each other. Blocking by that name keeps the work
+linear in the number of records; the result does not depend on input order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from pipeline.normalize import load_rubric, score_header
+from schemas.incident import (
+    AffectedEntity,
+    CompromisedSoftware,
+    DataBreach,
+    Evidence,
+    IncidentDates,
+    IncidentRecord,
+    Reference,
+    Source,
+    ThreatActor,
+)
+
+__all__ = ["WINDOW_DAYS", "cluster_records", "merge_records", "victim_key"]
+
+WINDOW_DAYS = 60
+_SUFFIXES = {
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "co",
+    "ltd",
+    "limited",
+    "llc",
+    "plc",
+    "gmbh",
+    "ag",
+    "sa",
+    "nv",
+    "bv",
+    "group",
+    "holdings",
+    "the",
+}
+_ALONE_TYPES = {"Vulnerability", "DDoS"}
+
+
+def victim_key(record: IncidentRecord) -> str | None:
+    """The normalised name of the record's primary breached party, or None when unnamed."""
+    for entity in record.incident.affected_entities:
+        if _slug(entity.name) == record.linkid:
+            words = [w for w in re.findall(r"[a-z0-9$]+", entity.name.lower()) if w not in _SUFFIXES]
+            return " ".join(words) or None
+    return None
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _when(record: IncidentRecord) -> date | None:
+    d = record.dates
+    value = d.occurred or d.disclosed or d.discovered or d.reported or record.sources[0].published
+    return date.fromisoformat(value[:10]) if value else None
+
+
+def _compatible(a: IncidentRecord, b: IncidentRecord) -> bool:
+    if (a.type in _ALONE_TYPES or b.type in _ALONE_TYPES) and a.type != b.type:
+        return False
+    da, db = _when(a), _when(b)
+    return da is None or db is None or abs((da - db).days) <= WINDOW_DAYS
+
+
+def _order(record: IncidentRecord) -> tuple[str, str]:
+    first = min((s.published or "9999", s.article_id) for s in record.sources)
+    return first
+
+
+def cluster_records(records: Iterable[IncidentRecord]) -> list[IncidentRecord]:
+    """One record per incident; records naming no breached party are left on their own."""
+    ordered = sorted(records, key=_order)
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for i, record in enumerate(ordered):
+        key = victim_key(record)
+        if key:
+            blocks[key].append(i)
+    parent = list(range(len(ordered)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for members in blocks.values():
+        for n, i in enumerate(members):
+            for j in members[:n]:
+                if _compatible(ordered[i], ordered[j]):
+                    parent[find(i)] = find(j)
+    groups: dict[int, list[IncidentRecord]] = defaultdict(list)
+    for i, record in enumerate(ordered):
+        groups[find(i)].append(record)
+    merged = [merge_records(group) for _, group in sorted(groups.items())]
+    return sorted(merged, key=lambda r: r.id)
+
+
+def _majority(values: Iterable[str], default: str, skip: str = "Unknown") -> str:
+    counts = Counter(v for v in values if v and v != skip)
+    if not counts:
+        return default
+    top = max(counts.values())
+    return min(v for v, c in counts.items() if c == top)
+
+
+def _entities(records: Sequence[IncidentRecord]) -> list[AffectedEntity]:
+    by_name: dict[str, list[AffectedEntity]] = {}
+    for r in records:
+        for e in r.incident.affected_entities:
+            by_name.setdefault(e.name, []).append(e)
+    return [
+        AffectedEntity(
+            name=name,
+            type=_majority((e.type for e in es), "Company"),
+            industry=_majority((e.industry for e in es), "Unknown"),
+        )
+        for name, es in by_name.items()
+    ]
+
+
+def _actors(records: Sequence[IncidentRecord]) -> list[ThreatActor]:
+    strength = load_rubric()["attribution_strength"]
+    best: dict[str, ThreatActor] = {}
+    aliases: dict[str, set[str]] = defaultdict(set)
+    for r in records:
+        for a in r.threat_actors:
+            aliases[a.name].update(a.aliases)
+            if a.name not in best or strength[a.attribution] > strength[best[a.name].attribution]:
+                best[a.name] = a
+    return [a.model_copy(update={"aliases": sorted(aliases[n])}) for n, a in best.items()]
+
+
+def _software(records: Sequence[IncidentRecord]) -> list[CompromisedSoftware]:
+    by_name: dict[str, tuple[set[str], set[str]]] = {}
+    for r in records:
+        for s in r.compromised_software:
+            versions, cves = by_name.setdefault(s.name, (set(), set()))
+            versions.update(s.versions)
+            cves.update(s.cves)
+    return [CompromisedSoftware(name=n, versions=sorted(v), cves=sorted(c)) for n, (v, c) in by_name.items()]
+
+
+def _joined(parts: Iterable[str], sep: str) -> str:
+    seen: dict[str, str] = {}
+    for part in parts:
+        for piece in part.split(sep):
+            piece = piece.strip()
+            if piece and piece != "Unknown":
+                seen.setdefault(piece.lower(), piece)
+    return sep.join(seen.values()) or "Unknown"
+
+
+def _count(records: Sequence[IncidentRecord], disagreements: list[str]) -> int | None:
+    values = [(r.records_affected, r.sources[0].article_id) for r in records if r.records_affected]
+    if len({v for v, _ in values}) > 1:
+        disagreements.append("records_affected: " + ", ".join(f"{v:,} ({art})" for v, art in values))
+    counts = Counter(v for v, _ in values)
+    return max(counts, key=lambda v: (counts[v], v)) if counts else None
+
+
+def _earliest(values: Iterable[str | None]) -> str | None:
+    found = sorted(v for v in values if v)
+    return found[0] if found else None
+
+
+def merge_records(records: Sequence[IncidentRecord]) -> IncidentRecord:
+    """Merge records of one incident: union with provenance, header recomputed."""
+    records = sorted(records, key=_order)
+    anchor = records[0]
+    if len(records) == 1:
+        return anchor
+    disagreements: list[str] = []
+    sensitivity_rank = {"Unknown": 0, "Low": 1, "Medium": 2, "High": 3}
+    status_rank = load_rubric()["status_strength"]
+    incs = [r.incident for r in records]
+    entities = _entities(records)
+    itype = _majority((i.type for i in incs), "Unknown")
+    sensitivity = max(
+        (i.data_breach.sensitivity_of_data for i in incs), key=lambda s: sensitivity_rank.get(s, 0)
+    )
+    data_text = _joined((i.data_breach.type_of_data_compromised for i in incs), ", ")
+    operational = _joined((i.impact.operational_impact for i in incs), "; ")
+    records_affected = _count(records, disagreements)
+    dates = IncidentDates(
+        **{k: _earliest(getattr(r.dates, k) for r in records) for k in IncidentDates.model_fields}
+    )
+    severity, level, explanation = score_header(
+        itype,
+        sensitivity,
+        records_affected,
+        operational != "Unknown",
+        any(e.type == "Vendor" for e in entities),
+    )
+    month_source = dates.occurred or dates.disclosed or anchor.sources[0].published
+    references = {ref.source.lower(): ref for i in incs for ref in i.references}
+    sources: dict[str, Source] = {s.article_id: s for r in records for s in r.sources}
+    evidence: list[Evidence] = [e for r in records for e in r.evidence]
+    descriptions = max(incs, key=lambda i: (len(i.description), i.title)).description
+    statuses = [i.investigation_status for i in incs]
+    return anchor.model_copy(
+        update={
+            "type": _majority((r.type for r in records), anchor.type),
+            "date": f"{int(month_source[5:7])}/{month_source[:4]}" if month_source else "",
+            "severity": str(severity),
+            "impact": str(level),
+            "explanation": explanation,
+            "incident": anchor.incident.model_copy(
+                update={
+                    "affected_entities": entities,
+                    "data_breach": DataBreach(
+                        sensitivity_of_data=sensitivity, type_of_data_compromised=data_text
+                    ),
+                    "description": descriptions,
+                    "impact": anchor.incident.impact.model_copy(
+                        update={"data_compromised": data_text, "operational_impact": operational}
+                    ),
+                    "investigation_status": max(statuses, key=lambda s: status_rank.get(s, 0)),
+                    "references": [Reference(source=r.source) for r in references.values()],
+                    "response": anchor.incident.response.model_copy(
+                        update={
+                            "containment_measures": _joined(
+                                (i.response.containment_measures for i in incs), "; "
+                            )
+                        }
+                    ),
+                    "type": itype,
+                }
+            ),
+            "threat_actors": _actors(records),
+            "compromised_software": _software(records),
+            "attack_vector": _majority((r.attack_vector for r in records), "unknown", skip="unknown"),
+            "data_categories": sorted({c for r in records for c in r.data_categories}),
+            "data_not_compromised": sorted({d for r in records for d in r.data_not_compromised}),
+            "records_affected": records_affected,
+            "people_affected": max((r.people_affected or 0 for r in records), default=0) or None,
+            "dates": dates,
+            "sources": sorted(sources.values(), key=lambda s: (s.published or "9999", s.article_id)),
+            "evidence": evidence,
+            "disagreements": disagreements,
+            "absorbed_ids": sorted({r.id for r in records[1:]} - {anchor.id}),
+            "confidence": round(min(1.0, max(r.confidence for r in records) + 0.05 * (len(records) - 1)), 2),
+        }
+    )

@@ -1,0 +1,365 @@
+"""Turn one article's findings into an `IncidentRecord` (the sample's format plus extensions).
+
+Every value put in the record comes from a mention, and every mention used is written to
+`evidence` with its span and sentence. Fields without support stay empty or "Unknown".
+The header's severity, impact and explanation follow the rubric in `pipeline/data/rubric.json`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from extractors.counts import pick_records_affected
+from extractors.data_types import rate_sensitivity
+from extractors.dates import pick_dates
+from schemas.document import Article
+from schemas.entities import ArticleFindings, Mention
+from schemas.incident import (
+    AffectedEntity,
+    CompromisedSoftware,
+    DataBreach,
+    Evidence,
+    Impact,
+    IncidentDates,
+    IncidentDetail,
+    IncidentRecord,
+    Reference,
+    Response,
+    Source,
+    ThreatActor,
+)
+
+__all__ = ["AFFECTED_ROLES", "incident_id", "load_rubric", "normalize", "score_header", "slugify"]
+
+AFFECTED_ROLES = ("victim", "vendor", "customer", "government")
+_MAX_PHRASES = 8
+
+
+@cache
+def load_rubric() -> dict[str, Any]:
+    text = resources.files("pipeline").joinpath("data", "rubric.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "incident"
+
+
+def incident_id(victim: str, anchor: str) -> str:
+    """The sample's id style: three letters of the primary victim and a 10-digit number.
+
+    The number hashes the victim with the incident's anchor (its first article), so the id
+    is the same on every run and does not depend on the order articles were read in.
+    """
+    letters = re.sub(r"[^A-Za-z]", "", victim).upper()[:3] or "INC"
+    digest = hashlib.sha256(f"{victim.lower()}|{anchor}".encode()).hexdigest()
+    return f"{letters:X<3}{int(digest[:12], 16) % 10**10:010d}"
+
+
+def _evidence(field: str, mention: Mention, article: Article, value: str | None = None) -> Evidence:
+    return Evidence(
+        field=field,
+        value=value if value is not None else mention.value,
+        article_id=article.id,
+        start=mention.start,
+        end=mention.end,
+        sentence=mention.sentence,
+        extractor=mention.extractor,
+    )
+
+
+def _by_label(mentions: Iterable[Mention]) -> dict[str, list[Mention]]:
+    out: dict[str, list[Mention]] = defaultdict(list)
+    for m in mentions:
+        out[m.label].append(m)
+    return out
+
+
+def _unique_values(mentions: Iterable[Mention], limit: int = _MAX_PHRASES) -> list[Mention]:
+    """First mention of each distinct value (case-insensitive), in article order."""
+    seen: set[str] = set()
+    out = []
+    for m in mentions:
+        key = m.value.strip().lower()
+        if key and key not in seen:
+            seen.add(key)
+            out.append(m)
+    return out[:limit]
+
+
+def _entities(orgs: list[Mention]) -> tuple[list[AffectedEntity], list[Mention], str | None]:
+    """Affected organisations (first mention order), their first mentions, the primary victim."""
+    groups: dict[str, list[Mention]] = defaultdict(list)
+    for m in orgs:
+        if m.attrs.get("role") in AFFECTED_ROLES:
+            groups[m.value].append(m)
+    entities, firsts = [], []
+    for name, ms in groups.items():
+        role = str(ms[0].attrs.get("role"))
+        kind = str(ms[0].attrs.get("kind") or "Company")
+        etype = "Vendor" if role == "vendor" else "Government" if role == "government" else kind
+        industry = next((str(m.attrs["industry"]) for m in ms if m.attrs.get("industry")), "Unknown")
+        entities.append(AffectedEntity(name=name, type=etype, industry=industry))
+        firsts.append(ms[0])
+
+    def salience(name: str) -> tuple[int, int]:
+        ms = groups[name]
+        breached = ms[0].attrs.get("role") in ("victim", "vendor", "government")
+        return (int(breached), len(ms))
+
+    primary = max(groups, key=salience) if groups else None
+    return entities, firsts, primary
+
+
+def _actors(mentions: list[Mention]) -> list[tuple[ThreatActor, Mention]]:
+    strength = load_rubric()["attribution_strength"]
+    best: dict[str, Mention] = {}
+    aliases: dict[str, set[str]] = defaultdict(set)
+    for m in mentions:
+        grade = str(m.attrs.get("attribution") or "suspected")
+        current = best.get(m.value)
+        if current is None or strength.get(grade, 0) > strength.get(
+            str(current.attrs.get("attribution") or "suspected"), 0
+        ):
+            best[m.value] = m
+        found = m.attrs.get("aliases")
+        if isinstance(found, list):
+            aliases[m.value].update(found)
+        if m.text != m.value:
+            aliases[m.value].add(m.text)
+    return [
+        (
+            ThreatActor(
+                name=name,
+                aliases=sorted(aliases[name] - {name}),
+                attribution=str(m.attrs.get("attribution") or "suspected"),  # type: ignore[arg-type]
+            ),
+            m,
+        )
+        for name, m in best.items()
+    ]
+
+
+def _software(mentions: list[Mention]) -> list[tuple[CompromisedSoftware, Mention]]:
+    groups: dict[str, list[Mention]] = defaultdict(list)
+    for m in mentions:
+        groups[m.value].append(m)
+    out = []
+    for name, ms in groups.items():
+        versions: set[str] = set()
+        cves: set[str] = set()
+        for m in ms:
+            for key, bucket in (("versions", versions), ("cves", cves)):
+                found = m.attrs.get(key)
+                if isinstance(found, list):
+                    bucket.update(found)
+        out.append((CompromisedSoftware(name=name, versions=sorted(versions), cves=sorted(cves)), ms[0]))
+    return out
+
+
+def _most_common(mentions: list[Mention]) -> Mention | None:
+    if not mentions:
+        return None
+    counts: dict[str, int] = defaultdict(int)
+    for m in mentions:
+        counts[m.value] += 1
+    top = max(counts.values())
+    return next(m for m in mentions if counts[m.value] == top)
+
+
+def _status(mentions: list[Mention]) -> Mention | None:
+    strength = load_rubric()["status_strength"]
+    return max(mentions, key=lambda m: (strength.get(m.value, 0), -m.start), default=None)
+
+
+def _description(article: Article, picks: list[Mention], primary: str | None) -> list[tuple[int, str]]:
+    """Two or three sentences, in article order, that best name victim, actor and data."""
+    weights = {"organization": 1, "threat_actor": 2, "data": 2, "incident_type": 2, "count": 1}
+    scores: dict[str, float] = defaultdict(float)
+    starts: dict[str, int] = {}
+    for m in picks:
+        sent = m.sentence.strip()
+        if not sent or len(sent) < 40 or sent.endswith(("?", ":")):
+            continue
+        starts.setdefault(sent, max(0, article.text.rfind(sent, 0, m.end)))
+        scores[sent] += weights.get(m.label, 0)
+        if primary and m.label == "organization" and m.value == primary:
+            scores[sent] += 2
+    ranked = sorted(scores, key=lambda s: (-scores[s] + starts[s] / max(1, len(article.text)), starts[s]))
+    chosen = sorted(ranked[:3], key=lambda s: starts[s])
+    total, out = 0, []
+    for sent in chosen:
+        if out and total + len(sent) > 700:
+            break
+        out.append((starts[sent], sent))
+        total += len(sent)
+    return out
+
+
+def score_header(
+    incident_type: str,
+    sensitivity: str,
+    records: int | None,
+    has_operational_impact: bool,
+    has_customers: bool,
+) -> tuple[int, int, str]:
+    """Severity 0..100, impact 1..5 and the explanation, by the rubric (README: Severity rubric)."""
+    rubric = load_rubric()
+    points = rubric["type_points"].get(incident_type, rubric["default_type_points"])
+    drivers = [incident_type]
+    if sensitivity in rubric["sensitivity_points"]:
+        points += rubric["sensitivity_points"][sensitivity]
+        drivers.append(f"{sensitivity.lower()}-sensitivity data")
+    for threshold, bonus in rubric["records_points"]:
+        if records and records >= threshold:
+            points += bonus
+            drivers.append(f"{records:,} records or people")
+            break
+    if has_operational_impact:
+        points += rubric["operational_impact_points"]
+        drivers.append("operations disrupted")
+    if has_customers:
+        points += rubric["vendor_customers_points"]
+        drivers.append("customers hit through a vendor")
+    severity = max(0, min(100, points))
+    level, label = next((lvl, text) for floor, lvl, text in rubric["impact_levels"] if severity >= floor)
+    return severity, level, f"{label} ({'; '.join(drivers)})"
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _month(iso: str | None) -> str:
+    if not iso:
+        return ""
+    year, month = iso[:4], int(iso[5:7])
+    return f"{month}/{year}"
+
+
+def normalize(findings: ArticleFindings) -> IncidentRecord | None:
+    """The incident record for one article, or None when the article reports no incident."""
+    if not findings.is_incident:
+        return None
+    article = findings.article
+    by = _by_label(findings.mentions)
+    evidence: list[Evidence] = []
+
+    entities, entity_mentions, primary = _entities(by["organization"])
+    evidence += [_evidence("incident.affected_entities", m, article) for m in entity_mentions]
+    actors = _actors(by["threat_actor"])
+    evidence += [_evidence("threat_actors", m, article, f"{a.name} ({a.attribution})") for a, m in actors]
+    software = _software(by["software"])
+    evidence += [_evidence("compromised_software", m, article, s.name) for s, m in software]
+    vector = _most_common(by["attack_vector"])
+    if vector:
+        evidence.append(_evidence("attack_vector", vector, article))
+
+    data = _unique_values(by["data"])
+    evidence += [_evidence("incident.data_breach.type_of_data_compromised", m, article) for m in data]
+    data_text = ", ".join(m.value for m in data) or "Unknown"
+    categories = sorted({str(m.attrs["category"]) for m in data if m.attrs.get("category")})
+    sensitivity = rate_sensitivity(categories) if categories else "Unknown"
+    negated = _unique_values(by["data_not_compromised"])
+    evidence += [_evidence("data_not_compromised", m, article) for m in negated]
+
+    count = pick_records_affected(by["count"])
+    if count:
+        evidence.append(_evidence("records_affected", count, article))
+    people = next((m for m in by["count"] if m.attrs.get("kind") == "people"), None)
+    if people:
+        evidence.append(_evidence("people_affected", people, article))
+
+    picked_dates = pick_dates(by["date"], article.published)
+    evidence += [_evidence(f"dates.{role}", m, article) for role, m in sorted(picked_dates.items())]
+    dates = IncidentDates(**{role: m.value for role, m in picked_dates.items()})
+
+    status = _status(by["status"])
+    if status:
+        evidence.append(_evidence("incident.investigation_status", status, article))
+    containment = _unique_values(by["containment"], 3)
+    evidence += [_evidence("incident.response.containment_measures", m, article) for m in containment]
+    impact = _unique_values(by["operational_impact"], 3)
+    evidence += [_evidence("incident.impact.operational_impact", m, article) for m in impact]
+    references = _unique_values(by["reference"])
+    evidence += [_evidence("incident.references", m, article) for m in references]
+
+    verdict = _most_common(by["incident_type"])
+    itype = verdict.value if verdict else "Unknown"
+    if verdict:
+        evidence.append(_evidence("incident.type", verdict, article))
+    header_type = load_rubric()["header_types"].get(itype, itype)
+
+    month = _month(dates.occurred or dates.disclosed or _iso(article.published))
+    severity, level, explanation = score_header(
+        itype,
+        sensitivity,
+        int(count.value) if count else None,
+        bool(impact),
+        any(e.type == "Vendor" for e in entities),
+    )
+    summary = _description(article, findings.mentions, primary)
+    for start, sent in summary:
+        evidence.append(
+            Evidence(
+                field="incident.description",
+                value=sent,
+                article_id=article.id,
+                start=start,
+                end=start + len(sent),
+                sentence=sent,
+                extractor="normalize.description.v1",
+            )
+        )
+    victim = primary or (article.publisher or "Unknown")
+    filled = [bool(entities), bool(verdict), bool(data), bool(actors), bool(picked_dates), bool(status)]
+    return IncidentRecord(
+        id=incident_id(victim, article.id),
+        linkid=slugify(victim),
+        type=header_type,
+        date=month,
+        severity=str(severity),
+        impact=str(level),
+        explanation=explanation,
+        incident=IncidentDetail(
+            affected_entities=entities,
+            data_breach=DataBreach(sensitivity_of_data=sensitivity, type_of_data_compromised=data_text),
+            description=" ".join(sent for _, sent in summary),
+            impact=Impact(
+                data_compromised=data_text,
+                operational_impact="; ".join(m.value for m in impact) or "Unknown",
+            ),
+            investigation_status=status.value if status else "Unknown",
+            references=[Reference(source=m.value) for m in references],
+            response=Response(containment_measures="; ".join(m.value for m in containment) or "Unknown"),
+            title=article.title or "",
+            type=itype,
+        ),
+        threat_actors=[a for a, _ in actors],
+        compromised_software=[s for s, _ in software],
+        attack_vector=vector.value if vector else "unknown",
+        data_categories=categories,
+        data_not_compromised=[m.value for m in negated],
+        records_affected=int(count.value) if count else None,
+        people_affected=int(people.value) if people else None,
+        dates=dates,
+        sources=[
+            Source(
+                article_id=article.id,
+                url=article.url,
+                title=article.title,
+                publisher=article.publisher,
+                published=_iso(article.published),
+            )
+        ],
+        evidence=evidence,
+        confidence=round(sum(filled) / len(filled), 2),
+    )

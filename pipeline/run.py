@@ -1,0 +1,111 @@
+"""The batch job: source -> clean -> extract -> normalize -> cluster -> sink, with a summary."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.clean import clean
+from pipeline.cluster import cluster_records
+from pipeline.errors import ExtractionError, SkipArticle
+from pipeline.extract import extract_articles
+from pipeline.normalize import normalize
+from pipeline.sinks import write_jsonl, write_sqlite
+from pipeline.source import InputFailure, read_documents
+from schemas.document import Article
+from schemas.incident import IncidentRecord
+from schemas.settings import Settings
+
+__all__ = ["RunSummary", "run"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunSummary:
+    """What a run did; `failed` lists every input that could not be processed, with why."""
+
+    read: int = 0
+    articles: int = 0
+    not_incidents: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    incidents: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def lines(self) -> list[str]:
+        out = [
+            f"read {self.read} articles: {self.articles} extracted, {len(self.not_incidents)} not incidents, "
+            f"{len(self.skipped)} skipped (no article), {len(self.failed)} failed; "
+            f"{self.incidents} incident records written"
+        ]
+        out += [f"skipped: {reason}" for reason in self.skipped]
+        out += [f"failed: {reason}" for reason in self.failed]
+        return out
+
+
+def _progress(enabled: bool) -> Callable[[int], None]:
+    def show(count: int) -> None:
+        if enabled:
+            print(f"\r{count} articles processed", end="", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _articles(settings: Settings, summary: RunSummary) -> Iterator[Article]:
+    for item in read_documents(settings.inputs, settings.max_file_bytes):
+        if isinstance(item, InputFailure):
+            summary.failed.append(str(item))
+            log.error("%s", item)
+            continue
+        summary.read += 1
+        try:
+            yield clean(item)
+        except SkipArticle as exc:
+            summary.skipped.append(f"{item.origin}: {exc}")
+            log.warning("%s: skipped: %s", item.origin, exc)
+
+
+def extract_records(settings: Settings, summary: RunSummary) -> list[IncidentRecord]:
+    """Per-article incident records for every input (inputs that fail are counted in `summary`)."""
+    records: list[IncidentRecord] = []
+    show = _progress(settings.progress)
+    for result in extract_articles(_articles(settings, summary)):
+        if isinstance(result, ExtractionError):
+            summary.failed.append(str(result))
+            log.error("%s", result)
+            continue
+        summary.articles += 1
+        show(summary.articles)
+        record = normalize(result)
+        if record is None:
+            summary.not_incidents.append(f"{result.article.origin}: {result.reason or 'not an incident'}")
+        else:
+            records.append(record)
+    if settings.progress and summary.articles:
+        print(file=sys.stderr)
+    return records
+
+
+def write_outputs(records: Iterable[IncidentRecord], settings: Settings) -> int:
+    """Write to every configured sink; the JSONL file last, so it reflects a complete run."""
+    records = list(records)
+    if settings.db:
+        write_sqlite(records, Path(settings.db))
+    return write_jsonl(records, settings.output)
+
+
+def run(settings: Settings) -> RunSummary:
+    """Run the batch job described by `settings`."""
+    summary = RunSummary()
+    records = extract_records(settings, summary)
+    if not settings.per_article:
+        records = cluster_records(records)
+    summary.incidents = write_outputs(records, settings)
+    return summary

@@ -1,0 +1,157 @@
+"""Write incident records where downstream tools read them: JSONL and SQLite.
+
+Every sink is all-or-nothing: the JSONL file is replaced atomically (write to a temporary
+file in the same folder, fsync, rename), and the SQLite database is written in one
+transaction, so a failure leaves what was there before.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+from pipeline.errors import SinkError
+from schemas.incident import IncidentRecord
+
+__all__ = ["record_json", "write_jsonl", "write_sqlite"]
+
+
+def record_json(record: IncidentRecord) -> str:
+    """The record as one line of JSON with sorted keys: same record, same bytes."""
+    return json.dumps(record.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
+
+
+def write_jsonl(records: Iterable[IncidentRecord], path: Path) -> int:
+    """Replace `path` atomically with one record per line; returns the number written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    try:
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
+        ) as tmp:
+            try:
+                for record in records:
+                    tmp.write(record_json(record) + "\n")
+                    count += 1
+                tmp.flush()
+                os.fsync(tmp.fileno())
+            except BaseException:
+                os.unlink(tmp.name)
+                raise
+        os.replace(tmp.name, path)
+    except OSError as exc:
+        raise SinkError(f"{path}: cannot write ({exc.strerror or exc})") from exc
+    return count
+
+
+def _schema() -> str:
+    return resources.files("pipeline").joinpath("migrations", "sqlite_001_init.sql").read_text("utf-8")
+
+
+def _rows(record: IncidentRecord) -> dict[str, list[tuple[object, ...]]]:
+    inc = record.incident
+    return {
+        "sources": [
+            (record.id, s.article_id, s.url, s.title, s.publisher, s.published) for s in record.sources
+        ],
+        "entities": [(record.id, e.name, e.type, e.industry) for e in inc.affected_entities],
+        "actors": [
+            (record.id, a.name, a.attribution, json.dumps(a.aliases, ensure_ascii=False))
+            for a in record.threat_actors
+        ],
+        "evidence": [
+            (record.id, seq, e.field, e.value, e.article_id, e.start, e.end, e.sentence, e.extractor)
+            for seq, e in enumerate(record.evidence)
+        ],
+    }
+
+
+_UPSERT = """
+INSERT INTO incidents (id, linkid, type, incident_type, date, severity, impact, title, attack_vector,
+    records_affected, occurred, discovered, disclosed, reported, confidence, schema_version, version,
+    record, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+ON CONFLICT(id) DO UPDATE SET
+    linkid = excluded.linkid, type = excluded.type, incident_type = excluded.incident_type,
+    date = excluded.date, severity = excluded.severity, impact = excluded.impact,
+    title = excluded.title, attack_vector = excluded.attack_vector,
+    records_affected = excluded.records_affected, occurred = excluded.occurred,
+    discovered = excluded.discovered, disclosed = excluded.disclosed, reported = excluded.reported,
+    confidence = excluded.confidence, schema_version = excluded.schema_version,
+    version = incidents.version + 1, record = excluded.record, updated_at = excluded.updated_at
+WHERE incidents.record IS NOT excluded.record
+"""
+
+_CHILDREN = {
+    "sources": "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?)",
+    "entities": "INSERT OR REPLACE INTO entities VALUES (?, ?, ?, ?)",
+    "actors": "INSERT OR REPLACE INTO actors VALUES (?, ?, ?, ?)",
+    "evidence": "INSERT INTO evidence VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+}
+
+
+def connect_sqlite(path: Path) -> sqlite3.Connection:
+    """Open (and create or migrate) the database at `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.executescript(_schema())
+    return conn
+
+
+def write_sqlite(records: Iterable[IncidentRecord], path: Path) -> int:
+    """Upsert every record by id in one transaction; an unchanged record keeps its version."""
+    try:
+        conn = connect_sqlite(path)
+    except sqlite3.Error as exc:
+        raise SinkError(f"{path}: cannot open SQLite database ({exc})") from exc
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    count = 0
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        for record in records:
+            body = record_json(record)
+            inc, dates = record.incident, record.dates
+            changed = conn.execute(
+                _UPSERT,
+                (
+                    record.id,
+                    record.linkid,
+                    record.type,
+                    inc.type,
+                    record.date,
+                    int(record.severity),
+                    int(record.impact),
+                    inc.title,
+                    record.attack_vector,
+                    record.records_affected,
+                    dates.occurred,
+                    dates.discovered,
+                    dates.disclosed,
+                    dates.reported,
+                    record.confidence,
+                    record.schema_version,
+                    body,
+                    now,
+                ),
+            ).rowcount
+            count += 1
+            if not changed:
+                continue
+            for table, rows in _rows(record).items():
+                conn.execute(f"DELETE FROM {table} WHERE incident_id = ?", (record.id,))
+                conn.executemany(_CHILDREN[table], rows)
+        conn.execute("COMMIT")
+    except (sqlite3.Error, ValueError) as exc:
+        conn.execute("ROLLBACK")
+        raise SinkError(f"{path}: SQLite write failed, nothing was changed ({exc})") from exc
+    finally:
+        conn.close()
+    return count
