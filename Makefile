@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test lint bench check clean
+.PHONY: setup run test lint bench check clean schema
 
 setup: $(STAMP)
 
@@ -34,3 +34,6 @@ check: lint test
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache
+
+schema: setup
+	$(BIN)/python scripts/export_schema.py
