@@ -27,8 +27,15 @@ def test_sample_record_validates(shared: Path) -> None:
 
 def test_incident_dict_keeps_exactly_the_sample_keys() -> None:
     assert set(IncidentDetail.model_fields) == {
-        "affected_entities", "data_breach", "description", "impact", "investigation_status",
-        "references", "response", "title", "type",
+        "affected_entities",
+        "data_breach",
+        "description",
+        "impact",
+        "investigation_status",
+        "references",
+        "response",
+        "title",
+        "type",
     }
 
 
@@ -38,7 +45,15 @@ def test_unknown_keys_are_rejected() -> None:
 
 
 def test_attribution_is_a_closed_vocabulary() -> None:
-    base = {"id": "ABC1", "linkid": "abc", "type": "Breach", "date": "", "severity": "1", "impact": "1",
-            "explanation": "", "incident": {}}
+    base = {
+        "id": "ABC1",
+        "linkid": "abc",
+        "type": "Breach",
+        "date": "",
+        "severity": "1",
+        "impact": "1",
+        "explanation": "",
+        "incident": {},
+    }
     with pytest.raises(ValidationError):
         IncidentRecord.model_validate({**base, "threat_actors": [{"name": "X", "attribution": "rumoured"}]})

@@ -69,7 +69,8 @@ def test_sqlite_upsert_twice_gives_the_same_rows(tmp_path: Path) -> None:
     assert _rows(db, "SELECT * FROM incidents") == first
     assert _rows(db, "SELECT version FROM incidents") == [(1,)]
     assert _rows(db, "SELECT name, attribution FROM actors") == [("Gray Lantern", "claimed")]
-    assert _rows(db, "SELECT name, type, industry FROM entities") == [("Harbor Mutual", "Company", "Insurance")]
+    entities = _rows(db, "SELECT name, type, industry FROM entities")
+    assert entities == [("Harbor Mutual", "Company", "Insurance")]
 
 
 def test_sqlite_changed_record_bumps_its_version(tmp_path: Path) -> None:
@@ -90,4 +91,5 @@ def test_sqlite_failed_batch_changes_nothing(tmp_path: Path) -> None:
 
     with pytest.raises(SinkError):
         write_sqlite(broken(), db)
-    assert _rows(db, "SELECT id, version, title FROM incidents") == [("HAR0000000001", 1, "Harbor Mutual breach")]
+    rows = _rows(db, "SELECT id, version, title FROM incidents")
+    assert rows == [("HAR0000000001", 1, "Harbor Mutual breach")]

@@ -52,7 +52,9 @@ def test_oversized_file_is_refused_without_reading_it(tmp_path: Path) -> None:
 
 
 def test_html_with_declared_charset_is_decoded(tmp_path: Path) -> None:
-    page = '<html><head><meta charset="windows-1252"></head><body><p>Caf\u00e9 \u2013 breach</p></body></html>'
+    page = (
+        '<html><head><meta charset="windows-1252"></head><body><p>Caf\u00e9 \u2013 breach</p></body></html>'
+    )
     (tmp_path / "page.html").write_bytes(page.encode("cp1252"))
     docs, failures = _read(tmp_path / "page.html")
     assert failures == []
@@ -61,7 +63,9 @@ def test_html_with_declared_charset_is_decoded(tmp_path: Path) -> None:
 
 def test_jsonl_bad_lines_are_reported_and_good_lines_kept(tmp_path: Path) -> None:
     lines = [
-        json.dumps({"id": "a1", "text": BODY, "source_url": "https://news.example/a1", "published": "2026-03-02"}),
+        json.dumps(
+            {"id": "a1", "text": BODY, "source_url": "https://news.example/a1", "published": "2026-03-02"}
+        ),
         "{not json",
         json.dumps(["a", "list"]),
         json.dumps({"id": "a2", "title": "No text"}),
