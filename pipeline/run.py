@@ -15,11 +15,11 @@ from pipeline.extract import extract_articles
 from pipeline.normalize import normalize
 from pipeline.sinks import write_jsonl, write_sqlite
 from pipeline.source import InputFailure, read_documents
-from schemas.document import Article
+from schemas.document import Article, RawDocument
 from schemas.incident import IncidentRecord
 from schemas.settings import Settings
 
-__all__ = ["RunSummary", "run"]
+__all__ = ["RunSummary", "extract_records", "run", "write_outputs"]
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +58,8 @@ def _progress(enabled: bool) -> Callable[[int], None]:
     return show
 
 
-def _articles(settings: Settings, summary: RunSummary) -> Iterator[Article]:
-    for item in read_documents(settings.inputs, settings.max_file_bytes):
+def _articles(items: Iterable[RawDocument | InputFailure], summary: RunSummary) -> Iterator[Article]:
+    for item in items:
         if isinstance(item, InputFailure):
             summary.failed.append(str(item))
             log.error("%s", item)
@@ -72,11 +72,16 @@ def _articles(settings: Settings, summary: RunSummary) -> Iterator[Article]:
             log.warning("%s: skipped: %s", item.origin, exc)
 
 
-def extract_records(settings: Settings, summary: RunSummary) -> list[IncidentRecord]:
-    """Per-article incident records for every input (inputs that fail are counted in `summary`)."""
+def extract_records(
+    items: Iterable[RawDocument | InputFailure], summary: RunSummary, progress: bool = False
+) -> list[IncidentRecord]:
+    """Per-article incident records for raw documents (failures are counted in `summary`).
+
+    This is the shared core of `incidents extract` (files) and `incidents follow` (feeds).
+    """
     records: list[IncidentRecord] = []
-    show = _progress(settings.progress)
-    for result in extract_articles(_articles(settings, summary)):
+    show = _progress(progress)
+    for result in extract_articles(_articles(items, summary)):
         if isinstance(result, ExtractionError):
             summary.failed.append(str(result))
             log.error("%s", result)
@@ -88,7 +93,7 @@ def extract_records(settings: Settings, summary: RunSummary) -> list[IncidentRec
             summary.not_incidents.append(f"{result.article.origin}: {result.reason or 'not an incident'}")
         else:
             records.append(record)
-    if settings.progress and summary.articles:
+    if progress and summary.articles:
         print(file=sys.stderr)
     return records
 
@@ -104,7 +109,8 @@ def write_outputs(records: Iterable[IncidentRecord], settings: Settings) -> int:
 def run(settings: Settings) -> RunSummary:
     """Run the batch job described by `settings`."""
     summary = RunSummary()
-    records = extract_records(settings, summary)
+    items = read_documents(settings.inputs, settings.max_file_bytes)
+    records = extract_records(items, summary, settings.progress)
     if not settings.per_article:
         records = cluster_records(records)
     summary.incidents = write_outputs(records, settings)
