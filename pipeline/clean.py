@@ -294,33 +294,97 @@ def _parse_date(value: str | None) -> date | None:
         return None
 
 
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
+_MONTH_NAME = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]{0,6}"
+_DATELINE = re.compile(  # no leading \b: bylines run into the date ("DataDeskApr 4, 2026")
+    r"(?:(?P<iso>\b(?:19|20)\d\d-\d\d-\d\d)"
+    rf"|(?P<mon>{_MONTH_NAME})\.? (?P<day>\d{{1,2}}),? (?P<year>(?:19|20)\d\d)"
+    rf"|\b(?P<day2>\d{{1,2}}) (?P<mon2>{_MONTH_NAME}) (?P<year2>(?:19|20)\d\d))\b"
+)
+
+
+def find_dateline(text: str, before: str | None = None) -> date | None:
+    """The first full date in the page chrome above the body (the byline's "April 3, 2026").
+
+    Plain-text pages carry their publish date there; without it, relative dates in the
+    article ("last week", "March 31") cannot be resolved.
+    """
+    head = text.split(before, 1)[0] if before and before in text else "\n".join(text.splitlines()[:12])
+    for match in _DATELINE.finditer(head):
+        if match["iso"]:
+            found = _parse_date(match["iso"])
+        else:
+            month = _MONTHS.get((match["mon"] or match["mon2"] or "")[:3].lower())
+            day, year = int(match["day"] or match["day2"]), int(match["year"] or match["year2"])
+            try:
+                found = date(year, month, day) if month else None
+            except ValueError:
+                found = None
+        if found:
+            return found
+    return None
+
+
+def _heading_like(line: str) -> bool:
+    """A headline: 4-25 words, mostly capitalised or long, no date, not ending a sentence."""
+    words = line.split()
+    if not 4 <= len(words) <= 25 or _DATELINE.search(line) or line.endswith((".", ":")):
+        return False
+    capitals = sum(1 for w in words if w[:1].isupper() or w[:1].isdigit())
+    return capitals / len(words) >= 0.6
+
+
+def pick_title(content: str, given: str | None, body_start: str) -> str | None:
+    """The title of a plain-text page: its first line, unless that line is site chrome
+    ("Skip to main content"); then the last headline-like line above the body."""
+    if given and (_heading_like(given) or given == body_start):
+        return given
+    head = content.split(body_start[:60], 1)[0] if body_start[:60] in content else ""
+    candidates = [" ".join(line.split()) for line in head.splitlines() if _heading_like(line.strip())]
+    return candidates[-1] if candidates else given
+
+
 def clean(raw: RawDocument) -> Article:
-    """A raw document -> its cleaned Article; raises `SkipArticle` when no article text is left."""
+    """A raw document -> its cleaned Article; raises `SkipArticle` when no article text is left.
+
+    The article's text starts with its title line, so the title is analysed with the body
+    and evidence spans can point into it.
+    """
     meta: dict[str, Any] = {}
     if raw.kind == "html":
         meta = clean_html(raw.content, raw.url)
         text = meta["text"]
     else:
         text = clean_text(raw.content)
-        if raw.title:
-            first, _, rest = text.partition("\n")
-            if first.strip() == " ".join(raw.title.split()):
-                text = rest
-    text = "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
-    words = len(_WORD_RE.findall(text))
-    if len(text) < MIN_ARTICLE_CHARS or words < MIN_ARTICLE_WORDS:
+    title = " ".join((raw.title or meta.get("title") or "").split()) or None
+    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    if raw.kind == "text" and lines:
+        title = pick_title(raw.content, title, lines[0])
+    while lines and title and lines[0] == title:
+        lines.pop(0)
+    body = "\n".join(lines)
+    words = len(_WORD_RE.findall(body))
+    if len(body) < MIN_ARTICLE_CHARS or words < MIN_ARTICLE_WORDS:
         raise SkipArticle(
-            f"no article text found in {raw.origin}: {len(text)} chars, {words} words after cleaning"
+            f"no article text found in {raw.origin}: {len(body)} chars, {words} words after cleaning"
         )
+    published = raw.published or _parse_date(meta.get("date"))
+    if published is None and raw.kind == "text":
+        published = find_dateline(raw.content, before=lines[0][:60])
     total_blocks = sum(1 for line in raw.content.splitlines() if line.strip()) if raw.kind == "text" else 0
     return Article(
         id=raw.id,
         origin=raw.origin,
-        text=text,
+        text=f"{title}\n{body}" if title else body,
         url=raw.url,
-        title=raw.title or meta.get("title"),
+        title=title,
         publisher=meta.get("sitename"),
         author=meta.get("author"),
-        published=raw.published or _parse_date(meta.get("date")),
-        removed_blocks=max(0, total_blocks - text.count("\n") - 1),
+        published=published,
+        removed_blocks=max(0, total_blocks - len(lines)),
     )

@@ -156,11 +156,11 @@ def test_clean_html_returns_body_and_metadata() -> None:
     assert result["author"] == "Mara Ellison"
 
 
-def test_clean_dispatches_text_and_drops_a_repeated_title(page_text: str) -> None:
-    title = "Harbourline exposure"
+def test_clean_puts_the_title_first_once(page_text: str) -> None:
+    title = "Harbourline Exposure Hits Ferry Bookings"
     raw = RawDocument(id="a1", origin="a1.txt", kind="text", content=f"{title}\n{page_text}", title=title)
     article = clean(raw)
-    assert article.text.splitlines() == BODY
+    assert article.text.splitlines() == [title, *BODY]
     assert article.title == title
     assert article.removed_blocks > 0
 
@@ -205,3 +205,16 @@ def test_clean_text_on_seed_articles(shared: Path) -> None:
         paragraphs = [line.strip() for line in text.splitlines() if len(line.split()) >= 40]
         kept = [p for p in paragraphs if " ".join(p.split()) in out]
         assert len(kept) >= 0.8 * len(paragraphs), path.name
+
+
+def test_chrome_first_line_is_not_the_title() -> None:
+    body = " ".join(BODY)
+    content = (
+        "Skip to main content\nHome\nNews\nHarbourline Exposure Hits Ferry Bookings - The Lantern\n"
+        "Harbourline Exposure Hits Ferry Bookings\nThe LanternJun 4, 2031\n" + body + "\n"
+    )
+    raw = RawDocument(id="a2", origin="a2.txt", kind="text", content=content, title="Skip to main content")
+    article = clean(raw)
+    assert article.title == "Harbourline Exposure Hits Ferry Bookings"
+    assert article.published is not None and article.published.isoformat() == "2031-06-04"
+    assert article.text.startswith("Harbourline Exposure Hits Ferry Bookings\n")
