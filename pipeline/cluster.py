@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from pipeline.normalize import load_rubric, score_header
+from pipeline.normalize import header_month, load_rubric, score_header
 from schemas.incident import (
     AffectedEntity,
     CompromisedSoftware,
@@ -206,7 +206,6 @@ def merge_records(records: Sequence[IncidentRecord]) -> IncidentRecord:
         operational != "Unknown",
         any(e.type == "Vendor" for e in entities),
     )
-    month_source = dates.occurred or dates.disclosed or anchor.sources[0].published
     references = {ref.source.lower(): ref for i in incs for ref in i.references}
     sources: dict[str, Source] = {s.article_id: s for r in records for s in r.sources}
     evidence: list[Evidence] = [e for r in records for e in r.evidence]
@@ -215,7 +214,7 @@ def merge_records(records: Sequence[IncidentRecord]) -> IncidentRecord:
     return anchor.model_copy(
         update={
             "type": _majority((r.type for r in records), anchor.type),
-            "date": f"{int(month_source[5:7])}/{month_source[:4]}" if month_source else "",
+            "date": header_month(dates, _earliest(s.published for s in sources.values())),
             "severity": str(severity),
             "impact": str(level),
             "explanation": explanation,

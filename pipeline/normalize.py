@@ -37,7 +37,15 @@ from schemas.incident import (
     ThreatActor,
 )
 
-__all__ = ["AFFECTED_ROLES", "incident_id", "load_rubric", "normalize", "score_header", "slugify"]
+__all__ = [
+    "AFFECTED_ROLES",
+    "header_month",
+    "incident_id",
+    "load_rubric",
+    "normalize",
+    "score_header",
+    "slugify",
+]
 
 AFFECTED_ROLES = ("victim", "vendor", "customer", "government")
 _MAX_PHRASES = 8
@@ -238,11 +246,11 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _month(iso: str | None) -> str:
-    if not iso:
-        return ""
-    year, month = iso[:4], int(iso[5:7])
-    return f"{month}/{year}"
+def header_month(dates: IncidentDates, first_published: str | None) -> str:
+    """The header's "M/YYYY": when the incident occurred if the text says so, else when it was
+    first reported (the earliest source), else when the victim disclosed it."""
+    iso = dates.occurred or first_published or dates.disclosed
+    return f"{int(iso[5:7])}/{iso[:4]}" if iso else ""
 
 
 def normalize(findings: ArticleFindings) -> IncidentRecord | None:
@@ -298,7 +306,7 @@ def normalize(findings: ArticleFindings) -> IncidentRecord | None:
         evidence.append(_evidence("incident.type", verdict, article))
     header_type = load_rubric()["header_types"].get(itype, itype)
 
-    month = _month(dates.occurred or dates.disclosed or _iso(article.published))
+    month = header_month(dates, _iso(article.published))
     severity, level, explanation = score_header(
         itype,
         sensitivity,
