@@ -19,7 +19,7 @@ from pathlib import Path
 from pipeline.errors import SinkError
 from schemas.incident import IncidentRecord
 
-__all__ = ["record_json", "write_jsonl", "write_sqlite"]
+__all__ = ["connect_sqlite", "load_article_records", "record_json", "write_jsonl", "write_sqlite"]
 
 
 def record_json(record: IncidentRecord) -> str:
@@ -106,8 +106,33 @@ def connect_sqlite(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def write_sqlite(records: Iterable[IncidentRecord], path: Path) -> int:
-    """Upsert every record by id in one transaction; an unchanged record keeps its version."""
+def load_article_records(path: Path) -> list[IncidentRecord]:
+    """The per-article records stored by earlier runs (none when the database is new)."""
+    if not path.exists():
+        return []
+    try:
+        conn = connect_sqlite(path)
+        try:
+            rows = conn.execute("SELECT record FROM article_records ORDER BY article_id").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise SinkError(f"{path}: cannot read SQLite database ({exc})") from exc
+    return [IncidentRecord.model_validate_json(row[0]) for row in rows]
+
+
+def write_sqlite(
+    records: Iterable[IncidentRecord],
+    path: Path,
+    article_records: Iterable[IncidentRecord] = (),
+    complete: bool = False,
+) -> int:
+    """Upsert every record by id in one transaction; an unchanged record keeps its version.
+
+    `article_records` (per-article records) are stored for later runs to re-cluster with.
+    `complete` says `records` are all the incidents there are: incidents not among them
+    (absorbed into another by this run's clustering) are deleted in the same transaction.
+    """
     try:
         conn = connect_sqlite(path)
     except sqlite3.Error as exc:
@@ -116,7 +141,13 @@ def write_sqlite(records: Iterable[IncidentRecord], path: Path) -> int:
     count = 0
     try:
         conn.execute("BEGIN IMMEDIATE")
+        conn.executemany(
+            "INSERT OR REPLACE INTO article_records VALUES (?, ?)",
+            [(r.sources[0].article_id, record_json(r)) for r in article_records],
+        )
+        kept: list[str] = []
         for record in records:
+            kept.append(record.id)
             body = record_json(record)
             inc, dates = record.incident, record.dates
             changed = conn.execute(
@@ -148,6 +179,10 @@ def write_sqlite(records: Iterable[IncidentRecord], path: Path) -> int:
             for table, rows in _rows(record).items():
                 conn.execute(f"DELETE FROM {table} WHERE incident_id = ?", (record.id,))
                 conn.executemany(_CHILDREN[table], rows)
+        if complete:
+            conn.execute("CREATE TEMP TABLE kept (id TEXT PRIMARY KEY)")
+            conn.executemany("INSERT OR IGNORE INTO kept VALUES (?)", [(i,) for i in kept])
+            conn.execute("DELETE FROM incidents WHERE id NOT IN (SELECT id FROM kept)")
         conn.execute("COMMIT")
     except (sqlite3.Error, ValueError) as exc:
         conn.execute("ROLLBACK")

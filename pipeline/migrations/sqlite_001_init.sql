@@ -58,3 +58,9 @@ CREATE TABLE IF NOT EXISTS evidence (
 CREATE INDEX IF NOT EXISTS entities_by_name ON entities(name);
 CREATE INDEX IF NOT EXISTS actors_by_name ON actors(name);
 CREATE INDEX IF NOT EXISTS sources_by_article ON sources(article_id);
+-- Per-article records: what each article said on its own. Incidents are re-clustered from
+-- all of them on every run, so adding articles one run at a time gives what one run gives.
+CREATE TABLE IF NOT EXISTS article_records (
+    article_id  TEXT PRIMARY KEY,
+    record      TEXT NOT NULL
+);
