@@ -1,0 +1,722 @@
+"""Organisations named in an article, each with its document-level role in the incident.
+
+The small spaCy model finds most company names but misses some, tags words such as "AI"
+as ORG and garbles title-case headlines. So names are gathered from three places: ORG
+entities of body sentences (filtered through `org_cues.json`), the company gazetteer
+(`companies.jsonl`), and descriptor patterns ("payroll vendor X", "X, a data firm").
+Every name is then searched again through the whole text, with its variants (legal
+suffix, possessive, first word of a multi-word name), so one organisation gets one
+canonical value and every occurrence, even those the model missed.
+
+Roles are decided per organisation, not per sentence: each occurrence votes with the
+grammar around it (subject of "suffered a breach", owner of "systems" in a breach
+sentence, object of "a breach at", "researchers at", "hacking group", "paused its work
+with") and the article-level rules combine the votes: a breached party whose customers
+are named is the vendor, an organisation that paused work with it is the customer, and
+security firms, outlets and regulators stay "cited" unless the text clearly says they
+were breached.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.tokens import Doc, Span, Token
+
+from extractors._gazetteer import load_gazetteer, load_vocabulary
+from extractors._registry import register
+from extractors._spans import mention_chars
+from schemas.document import Article
+from schemas.entities import Mention
+
+__all__ = ["EXTRACTOR", "ROLES", "extract_organizations"]
+
+EXTRACTOR = "organizations.v1"
+ROLES = ("victim", "vendor", "customer", "government", "cited", "attacker", "other")
+
+_INCIDENT_NOUNS = {"breach", "breaches", "hack", "leak", "incident", "intrusion", "compromise", "outage"}
+_MIN_SALIENCE = 4
+_STRONG_CUE = re.compile(
+    r"group|gang|called|itself|known as|researchers|analysts|experts|breach|attack|hack", re.I
+)
+_CITED_HINTS = {"security_vendor", "news_outlet", "regulator", "law_enforcement", "cited"}
+_CONNECTORS = {"of", "and", "&", "for", "the", "de", "du", "la", "on", "in", "und", "-"}
+_NAME = r"[A-Z][\w&.'’-]*[\w&]|[A-Z]"
+_NAME_RUN = rf"(?:{_NAME})(?:\s(?:{_NAME}|of|&|and)(?=\s[A-Z]))*(?:\s(?:{_NAME}))?"
+_POSSESSIVE = re.compile(r"['’]s?$")
+_WORD = re.compile(r"[\w&.'’$-]+")
+
+
+@dataclass(frozen=True)
+class _Cues:
+    """`org_cues.json` and `sectors.json`, as sets and compiled patterns."""
+
+    words: dict[str, frozenset[str]]
+    products: frozenset[str]
+    gazetteer: dict[str, dict[str, Any]]
+    alias_re: re.Pattern[str] | None
+    product_re: re.Pattern[str]
+    descriptor_re: re.Pattern[str]
+    name_before_re: re.Pattern[str]
+    name_after_re: re.Pattern[str]
+    cited_before_re: re.Pattern[str]
+    cited_after_re: re.Pattern[str]
+    attacker_before_re: re.Pattern[str]
+    attacker_after_re: re.Pattern[str]
+    product_cue_re: re.Pattern[str]
+    relation_re: re.Pattern[str]
+    vendor_predicate_re: re.Pattern[str]
+    victim_after_re: re.Pattern[str]
+    victim_before_re: re.Pattern[str]
+    exposure_re: re.Pattern[str]
+    sector_keywords: tuple[tuple[str, str], ...]
+    head_sectors: dict[str, str]
+    service_heads: frozenset[str]
+
+
+def _alternation(phrases: list[str]) -> str:
+    return "|".join(re.escape(p) for p in sorted(set(phrases), key=len, reverse=True))
+
+
+@cache
+def _load_cues() -> _Cues:
+    raw: dict[str, Any] = load_vocabulary("org_cues")
+    sectors: dict[str, Any] = load_vocabulary("sectors")
+    words = {k: frozenset(v) for k, v in raw.items() if isinstance(v, list)}
+    gazetteer = {entry["pattern"]: entry for entry in load_gazetteer("companies")}
+    aliases = _alternation(list(gazetteer))
+    heads = _alternation(raw["org_heads"] + raw["product_heads"])
+    return _Cues(
+        words=words,
+        products=frozenset(raw["products"]),
+        gazetteer=gazetteer,
+        alias_re=re.compile(rf"(?<![\w&.-])(?:{aliases})(?![\w&-])") if aliases else None,
+        product_re=re.compile(rf"(?<![\w&.-])(?:{_alternation(raw['products'])})(?![\w&-])"),
+        descriptor_re=re.compile(rf"\b(?:{heads})\s+({_NAME_RUN})"),
+        name_before_re=re.compile(
+            rf"\b(?:{_alternation(raw['name_cue_before'])})\s+(?:the\s+)?({_NAME_RUN})"
+        ),
+        name_after_re=re.compile(
+            rf"({_NAME_RUN})(?=['’]?s?\s+(?:(?:has|have|had|also|now|recently|reportedly|publicly)\s+)*"
+            rf"(?:{_alternation(raw['victim_after'] + raw['customer_verbs'])})\b)"
+        ),
+        cited_before_re=re.compile(rf"\b(?:{_alternation(raw['cited_before'])})\s+(?:the\s+)?$", re.I),
+        cited_after_re=re.compile(rf"^['’]?s?\s+(?:{_alternation(raw['cited_after'])})\b", re.I),
+        attacker_before_re=re.compile(
+            rf"\b(?:{_alternation(raw['attacker_before'])})\s+(?:(?:named|called|dubbed)\s+)?$", re.I
+        ),
+        attacker_after_re=re.compile(
+            rf"^\s+(?:(?:has|have|had|also|reportedly)\s+)?(?:{_alternation(raw['attacker_after'])})\b"
+        ),
+        product_cue_re=re.compile(
+            rf"\b(?:{_alternation(raw['product_cues'])})\s+(?:(?:[A-Z][\w.-]*\s?)+(?:,\s*|\s+(?:and|or)\s+))*$"
+        ),
+        relation_re=re.compile(rf"^['’]?s?\s*(?:{_alternation(raw['relation_nouns'])})\s+(?=[A-Z])", re.I),
+        vendor_predicate_re=re.compile(
+            r"^['’]?\s*(?:,[^,]{0,60},\s*)?(?:\w+\s+){0,2}?"
+            r"(?:is|was|serves as|served as|acts as|operates as|works as|has been|became)\s+"
+            r"(?:a|an|the|one of the)\s+(?:[\w-]+\s+){0,4}?"
+            rf"(?:{_alternation(raw['vendor_words'])})s?\b",
+            re.I,
+        ),
+        victim_after_re=re.compile(
+            rf"^['’]?s?\s+(?:(?:has|have|had|also|now|recently|reportedly|publicly|quietly|itself)\s+)*"
+            rf"(?:{_alternation(raw['victim_after'])})\b"
+        ),
+        victim_before_re=re.compile(rf"\b(?:{_alternation(raw['victim_before'])})\s+(?:the\s+)?$", re.I),
+        exposure_re=re.compile(rf"(?:{_alternation(raw['customer_exposure'])})", re.I),
+        sector_keywords=tuple(
+            (kw, sector["term"])
+            for sector in sectors["sectors"]
+            for kw in sorted(sector["keywords"], key=len, reverse=True)
+        ),
+        head_sectors=sectors["head_nouns"],
+        service_heads=frozenset(sectors["service_heads"]),
+    )
+
+
+@dataclass
+class _Org:
+    """One organisation of the article, with the evidence gathered for it."""
+
+    name: str
+    key: tuple[str, ...]
+    variants: set[str]
+    entry: dict[str, Any] | None = None
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    votes: Counter[str] = field(default_factory=Counter)
+    industries: list[str] = field(default_factory=list)
+    partners: set[str] = field(default_factory=set)
+
+
+@register(EXTRACTOR)
+def extract_organizations(doc: Doc, article: Article) -> list[Mention]:
+    """One `organization` mention per occurrence, valued by the article's canonical name."""
+    cues = _load_cues()
+    orgs = _collect_orgs(doc, cues)
+    if not orgs:
+        return []
+    _locate(doc, orgs, cues)
+    orgs = [org for org in orgs if org.spans]
+    for org in orgs:
+        for start, end in org.spans:
+            _vote(doc, org, start, end, orgs, cues)
+    title = _clean_title(article.title)
+    roles = _decide_roles(orgs, title, cues)
+    mentions: list[Mention] = []
+    for org in orgs:
+        role = roles[org.name]
+        if role is None:
+            continue
+        attrs = {
+            "role": role,
+            "kind": _kind(org, cues),
+            "industry": _industry(org),
+            "mentions": len(org.spans),
+        }
+        for start, end in org.spans:
+            mentions.append(mention_chars("organization", org.name, doc, start, end, EXTRACTOR, dict(attrs)))
+    return sorted(mentions, key=lambda m: m.start)
+
+
+# -- names ---------------------------------------------------------------------------------------------
+
+
+def _name_key(name: str, cues: _Cues) -> tuple[str, ...]:
+    tokens = [_POSSESSIVE.sub("", tok).lower() for tok in _WORD.findall(name)]
+    tokens = [tok for tok in tokens if tok]
+    while tokens and tokens[0] in {"the", "a", "an"}:
+        tokens = tokens[1:]
+    while len(tokens) > 1 and tokens[-1] in cues.words["legal_suffixes"]:
+        tokens = tokens[:-1]
+    return tuple(tokens)
+
+
+def _clean_name(text: str, cues: _Cues) -> str:
+    """The name without a leading article, trailing possessive or punctuation."""
+    text = " ".join(text.split())
+    text = re.sub(r"^(?:the|The|THE)\s+", "", text)
+    text = _POSSESSIVE.sub("", text) if re.search(r"['’]s$", text) else text.rstrip("'’")
+    return text.strip(' ,.;:-–—"“”()')
+
+
+def _is_headline(text: str, start: int, end: int) -> bool:
+    """Whether `text[start:end]` is on a title-case line ("Acme Pauses Work With ..."), where NER guesses."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    words = [w for w in re.findall(r"[A-Za-z][a-z]{3,}|[A-Z]{4,}", line)]
+    if len(words) < 3:
+        return False
+    return sum(w[0].isupper() for w in words) / len(words) >= 0.6
+
+
+def _plausible(name: str, cues: _Cues) -> bool:
+    if not name or len(name) < 2 or "\n" in name or len(name) > 60:
+        return False
+    low = name.lower()
+    if low in cues.words["non_org_words"] or name in cues.products:
+        return False
+    tokens = name.split()
+    if len(tokens) > 6:
+        return False
+    generic = cues.words["generic_name_words"] | cues.words["breach_words"] | cues.words["non_org_words"]
+    if all(tok.lower() in generic | cues.words["org_heads"] | cues.words["product_heads"] for tok in tokens):
+        return False
+    if not tokens[0][0].isupper() and not tokens[0][0].isdigit():
+        return False
+    return all(tok[0].isupper() or tok[0].isdigit() or tok.lower() in _CONNECTORS for tok in tokens)
+
+
+def _collect_orgs(doc: Doc, cues: _Cues) -> list[_Org]:
+    """Names from NER (body sentences only), the gazetteer and descriptor patterns, merged."""
+    text = doc.text
+    found: list[tuple[str, dict[str, Any] | None]] = []
+    persons = _person_names(doc)
+    for ent in doc.ents:
+        if ent.label_ != "ORG" or _is_headline(text, ent.start_char, ent.end_char):
+            continue
+        if any(t.pos_ in {"VERB", "AUX"} for t in ent):
+            continue
+        for name in _split_pair(_clean_name(ent.text, cues)):
+            if _plausible(name, cues) and name not in persons:
+                found.append((name, None))
+    if cues.alias_re is not None:
+        for m in cues.alias_re.finditer(text):
+            found.append((m.group(), cues.gazetteer[m.group()]))
+    for m in cues.descriptor_re.finditer(text):
+        name = _clean_name(m.group(1), cues)
+        if _plausible(name, cues) and not _is_person(doc, m.start(1), m.end(1)) and name not in persons:
+            found.append((name, None))
+    lower_words = set(re.findall(r"(?<![\w.])[a-z][a-z'-]+", text))
+    for pattern in (cues.name_before_re, cues.name_after_re):
+        for m in pattern.finditer(text):
+            name = _drop_leading_stop_words(_clean_name(m.group(1), cues))
+            strong = pattern is cues.name_before_re and bool(_STRONG_CUE.search(m.group()))
+            if _plausible(name, cues) and _looks_like_org(
+                doc, m.start(1), m.end(1), name, strong, lower_words, cues
+            ):
+                found.append((name, None))
+    orgs = _merge(found, cues)
+    _add_short_forms(orgs, text, cues)
+    return _add_acronyms(orgs, text)
+
+
+def _add_acronyms(orgs: list[_Org], text: str) -> list[_Org]:
+    """ "Dorset County Hospital (DCH)": the acronym is the same organisation from then on."""
+    absorbed: set[str] = set()
+    for org in orgs:
+        for variant in sorted(org.variants, key=len, reverse=True):
+            for m in re.finditer(rf"(?<![\w&]){re.escape(variant)}\s+\(([A-Z][A-Za-z&.]{{1,9}})\)", text):
+                acronym = m.group(1)
+                if acronym != org.name and sum(ch.isupper() for ch in acronym) >= 2:
+                    org.variants.add(acronym)
+                    absorbed.add(acronym)
+    return [org for org in orgs if org.name not in absorbed or org.entry is not None]
+
+
+def _drop_leading_stop_words(name: str) -> str:
+    """ "When Acme" -> "Acme": a cue pattern's name run can start with a capitalised function word."""
+    tokens = name.split()
+    while len(tokens) > 1 and tokens[0].lower() in STOP_WORDS:
+        tokens = tokens[1:]
+    return " ".join(tokens)
+
+
+def _looks_like_org(
+    doc: Doc, start: int, end: int, name: str, strong: bool, lower_words: set[str], cues: _Cues
+) -> bool:
+    """A name found by a cue pattern: a proper noun (or an unknown capitalised word), not a person.
+
+    A person-tagged name passes after an org-only cue ("hacking group X", "researchers at X") or when its
+    last word is an organisation word ("Orchid Retail").
+    """
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return False
+    rare = [t for t in span if t.tag_ == "NN" and not t.is_stop and t.lower_ not in lower_words]
+    if not any(t.pos_ == "PROPN" for t in span) and not rare:
+        return False
+    if strong:
+        return True
+    if any(t.ent_type_ in {"DATE", "TIME", "GPE", "NORP", "LOC", "MONEY", "CARDINAL"} for t in span):
+        return False
+    if all(t.ent_type_ == "PERSON" for t in span):
+        return (
+            _name_key(name, cues)[-1] in cues.words["org_name_endings"]
+            or name.split()[-1].lower() in cues.words["legal_suffixes"]
+        )
+    return True
+
+
+def _person_names(doc: Doc) -> set[str]:
+    """Words of people's names ("Martin" of "John Martin") and names tagged PERSON more often than ORG."""
+    labels: Counter[tuple[str, str]] = Counter((ent.text, ent.label_) for ent in doc.ents)
+    names = {t.text for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1 for t in ent}
+    names |= {text for (text, label), n in labels.items() if label == "PERSON" and n > labels[(text, "ORG")]}
+    return names
+
+
+def _split_pair(name: str) -> list[str]:
+    """ "Acme and Globex" is two names; "Board of Water and Light" stays one."""
+    parts = name.split(" and ")
+    if (
+        len(parts) == 2
+        and not re.search(r"\b(?:of|for)\b|['’]s\b", name)
+        and all(p[:1].isupper() for p in parts)
+    ):
+        return parts
+    return [name]
+
+
+def _is_person(doc: Doc, start: int, end: int) -> bool:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return span is not None and any(t.ent_type_ in {"PERSON", "DATE"} for t in span)
+
+
+def _merge(found: list[tuple[str, dict[str, Any] | None]], cues: _Cues) -> list[_Org]:
+    """Group name variants: same key, or one key the start of the other ("Norrland" / "Norrland Freight")."""
+    orgs: dict[str, _Org] = {}
+    by_key: dict[tuple[str, ...], _Org] = {}
+    ordered = sorted(found, key=lambda item: (item[1] is None, -len(item[0].split())))
+    for name, entry in ordered:
+        key = _name_key(name, cues)
+        if not key:
+            continue
+        if name in cues.gazetteer and entry is None:
+            entry = cues.gazetteer[name]
+        org = orgs.get(entry["id"]) if entry else by_key.get(key)
+        if org is None and entry is None:
+            org = _prefix_match(key, list(orgs.values()))
+        if org is None:
+            canonical = entry["id"] if entry else _strip_suffix(name, cues)
+            if canonical in orgs:
+                org = orgs[canonical]
+            else:
+                org = _Org(name=canonical, key=_name_key(canonical, cues), variants={canonical}, entry=entry)
+                orgs[canonical] = org
+                by_key[org.key] = org
+        org.variants.add(name)
+        by_key.setdefault(key, org)
+    return list(orgs.values())
+
+
+def _strip_suffix(name: str, cues: _Cues) -> str:
+    tokens = name.split()
+    while len(tokens) > 1 and tokens[-1].lower().rstrip(",") in cues.words["legal_suffixes"]:
+        tokens = tokens[:-1]
+    return " ".join(tokens).rstrip(",")
+
+
+def _prefix_match(key: tuple[str, ...], orgs: list[_Org]) -> _Org | None:
+    hits = [org for org in orgs if len(org.key) > len(key) and org.key[: len(key)] == key]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _add_short_forms(orgs: list[_Org], text: str, cues: _Cues) -> None:
+    """The first word of a multi-word name stands for it when no other organisation shares it."""
+    firsts = Counter(org.key[0] for org in orgs if org.key)
+    lower_words = set(re.findall(r"(?<![\w.])[a-z][a-z'-]+", text))
+    for org in orgs:
+        if org.entry is not None or len(org.key) < 2:
+            continue
+        first = org.name.split()[0]
+        low = first.lower()
+        if (
+            firsts[low] > 1
+            or low in cues.words["generic_first_tokens"]
+            or len(first) < 3
+            or low in lower_words
+        ):
+            continue
+        if low in cues.words["non_org_words"] or low in cues.words["organization_words"]:
+            continue
+        org.variants.add(first)
+
+
+def _locate(doc: Doc, orgs: list[_Org], cues: _Cues) -> None:
+    """Every occurrence of every variant; the longest match wins and product names block matches."""
+    text = doc.text
+    matches: list[tuple[int, int, int, _Org | None]] = []
+    for m in cues.product_re.finditer(text):
+        matches.append((m.start(), m.end(), 1, None))
+    for org in orgs:
+        variants = _alternation([v for v in org.variants if v])
+        for m in re.finditer(rf"(?<![\w&.-])(?:{variants})(?![\w&-])", text):
+            matches.append((m.start(), m.end(), 0, org))
+    matches.sort(key=lambda item: (item[0], -(item[1] - item[0]), -item[2]))
+    taken_end = -1
+    for start, end, _, org in matches:
+        if start < taken_end:
+            continue
+        taken_end = end
+        if org is None or cues.relation_re.match(text[end : end + 40]):
+            continue
+        org.spans.append((start, end))
+
+
+# -- votes ---------------------------------------------------------------------------------------------
+
+
+def _vote(doc: Doc, org: _Org, start: int, end: int, orgs: list[_Org], cues: _Cues) -> None:
+    """Add the role and industry evidence of one occurrence to `org.votes` / `org.industries`."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return
+    sent = span.sent
+    before = doc.text[max(sent.start_char, start - 60) : start]
+    after = doc.text[end : min(sent.end_char, end + 80)]
+    words = cues.words
+    if cues.product_cue_re.search(before):
+        org.votes["product"] += 1
+    if cues.cited_before_re.search(before) or cues.cited_after_re.match(after):
+        org.votes["cited"] += 1
+    if cues.attacker_before_re.search(before) or cues.attacker_after_re.match(after):
+        org.votes["attacker"] += 1
+    _vote_descriptors(doc, org, span, after, cues)
+    if cues.vendor_predicate_re.match(after):
+        org.votes["vendor"] += 1
+    breachy = any(
+        t.lower_ in words["breach_words"] or t.lemma_.lower() in words["breach_words"] for t in sent
+    )
+    if breachy:
+        org.votes["linked"] += 1
+    slot = _is_victim_slot(_climb(span.root), words)
+    if breachy and (slot or cues.victim_after_re.match(after) or cues.victim_before_re.search(before)):
+        org.votes["victim"] += 1
+    if breachy and re.match(r"^['’]s?\s+(?:\w+\s+)?(?:customers|clients)\b", after):
+        org.votes["vendor"] += 1
+    _vote_customer(doc, org, span, sent, orgs, cues, breachy)
+
+
+def _climb(root: Token) -> Token:
+    """From a listed name to the slot of its list ("attacks on A, B and C", "firms including A")."""
+    node = root
+    for _ in range(4):
+        if node.dep_ in {"conj", "appos"} and node.head is not node:
+            node = node.head
+        elif (
+            node.dep_ == "pobj"
+            and node.head.lower_ in {"including", "like", "as"}
+            and node.head.head.pos_
+            in {
+                "NOUN",
+                "PROPN",
+            }
+        ):
+            node = node.head.head
+        else:
+            break
+    return node
+
+
+def _is_victim_slot(root: Token, words: dict[str, frozenset[str]]) -> bool:
+    """The grammatical places of a breached party ("X suffered", "X's systems", "a breach at X")."""
+    head = root.head
+    lemma = head.lemma_.lower()
+    if root.dep_ == "nsubjpass" or (root.dep_ == "nsubj" and any(c.dep_ == "auxpass" for c in head.children)):
+        return lemma in words["victim_passive_verbs"] or lemma in words["breach_words"]
+    if root.dep_ == "nsubj":
+        return lemma in words["victim_verbs"] or (head.lemma_ == "be" and _attr_is_victim(head))
+    if root.dep_ == "poss":
+        return head.lower_ in words["victim_possessions"] or head.lower_ in words["breach_words"]
+    if root.dep_ in {"compound", "nmod", "amod"}:
+        node = head
+        for _ in range(3):
+            if node.lower_ in _INCIDENT_NOUNS or node.lower_ in words["client_words"]:
+                return True
+            if node.head is node or node.dep_ not in {"compound", "nmod", "amod"}:
+                break
+            node = node.head
+        return node.lower_ in _INCIDENT_NOUNS
+    if root.dep_ == "pobj" and head.lower_ in words["victim_prepositions"]:
+        target = head.head
+        return target.lower_ in words["breach_words"] or target.lemma_.lower() in words["breach_words"]
+    if root.dep_ == "dobj":
+        return lemma in words["victim_passive_verbs"] and lemma not in {"access", "leak", "dump", "steal"}
+    return False
+
+
+def _attr_is_victim(copula: Token) -> bool:
+    return any(c.dep_ == "attr" and c.lower_ in {"victim", "target"} for c in copula.children)
+
+
+def _vote_descriptors(doc: Doc, org: _Org, span: Span, after: str, cues: _Cues) -> None:
+    """Pre-modifiers ("payroll vendor X") and appositives ("X, a data firm") say what X is."""
+    words = cues.words
+    phrases: list[list[str]] = []
+    pre: list[str] = []
+    i = span.start - 1
+    while (
+        i >= span.sent.start
+        and (doc[i].is_alpha or "-" in doc[i].text)
+        and doc[i].pos_
+        in {
+            "NOUN",
+            "ADJ",
+            "PROPN",
+            "VERB",
+        }
+    ):
+        if doc[i].text in org.variants or (
+            doc[i].ent_type_ == "ORG" and doc[i].lower_ not in words["non_org_words"]
+        ):
+            break
+        pre.insert(0, doc[i].text)
+        i -= 1
+    if pre and pre[-1].lower() in words["org_heads"] | words["product_heads"]:
+        phrases.append(pre)
+    appos = re.match(
+        r"^['’]?s?,\s+(?:a|an|the)\s+([^,.;()]{2,90}?)(?=\s*(?:[,.;(]|\bthat\b|\bwhich\b|\bwho\b|$))", after
+    )
+    if appos:
+        tokens = appos.group(1).split()
+        for n, tok in enumerate(tokens):
+            if tok.lower() in words["org_heads"] | words["product_heads"]:
+                if not any(t[:1].isupper() for t in tokens[n + 1 :]):
+                    phrases.append(tokens[: n + 1])
+                break
+    provides = re.match(
+        r"^['’]?s?,?\s+(?:which|that)\s+(?:provides|makes|offers|sells|develops|builds)\s+([\w\s-]{3,40}?)\b(?:[,.;]|\sto\s|\sfor\s|$)",
+        after,
+    )
+    if provides:
+        org.industries.append(provides.group(1).strip().capitalize())
+    for phrase in phrases:
+        low = " ".join(phrase).lower()
+        head = phrase[-1].lower()
+        if head in words["product_heads"]:
+            org.votes["product"] += 1
+            continue
+        if any(cue in low for cue in words["cited_descriptors"]):
+            org.votes["cited"] += 1
+        if any(re.search(rf"\b{re.escape(cue)}\b", low) for cue in words["vendor_words"]):
+            org.votes["vendor"] += 1
+        if re.search(r"\b(?:hack|hacking|hacker|threat|ransomware|cybercrime|criminal|extortion)\b", low):
+            org.votes["attacker"] += 1
+        industry = _descriptor_industry(phrase, cues)
+        if industry:
+            org.industries.append(industry)
+
+
+def _descriptor_industry(phrase: list[str], cues: _Cues) -> str | None:
+    """ "AI data vendor" -> "AI data services"; "Swedish logistics company" -> "Logistics"."""
+    skip = cues.words["descriptor_skip"]
+    head = phrase[-1].lower()
+    modifiers = []
+    for tok in phrase[:-1]:
+        low = tok.lower()
+        if low in skip or low in cues.words["org_heads"] or any(ch.isdigit() for ch in tok) or "$" in tok:
+            continue
+        if tok[0].isupper() and not tok.isupper():
+            continue  # nationality or place ("Swedish", "Texas-based")
+        modifiers.append(tok)
+    if modifiers:
+        text = " ".join(modifiers)
+        if head in cues.service_heads and not text.lower().endswith(("services", "service")):
+            text += " services"
+        elif head in cues.head_sectors and head not in text.lower():
+            text = f"{text} {head}"
+        return text[0].upper() + text[1:]
+    return cues.head_sectors.get(head)
+
+
+def _vote_customer(
+    doc: Doc, org: _Org, span: Span, sent: Span, orgs: list[_Org], cues: _Cues, breachy: bool
+) -> None:
+    """ "X paused its work with Y (after a breach)": X is a customer, Y the breached one.
+
+    Also "X is investigating whether its data..." (exposure through a vendor).
+    """
+    words = cues.words
+    following = sorted(
+        (s, n, other)
+        for n, other in enumerate(orgs)
+        if other is not org
+        for s, _ in other.spans
+        if span.end_char < s < sent.end_char
+    )
+    others = [other for _, _, other in following]
+    window = doc[span.end : min(sent.end, span.end + 8)]
+    verb = next((t for t in window if t.lower_ in words["customer_verbs"]), None)
+    negated = verb is not None and any(
+        t.lower_ in {"not", "n't", "never", "no"} for t in doc[span.end : verb.i]
+    )
+    if verb is not None and others and not negated:
+        rest = doc[verb.i + 1 : sent.end].text.lower()
+        if re.search(r"\bwith\b|\bties\b|\bcontract|\bwork\b|\bcollaboration|\bpartnership", rest):
+            org.votes["customer"] += 1
+            org.partners.add(others[0].name)
+            if breachy:
+                others[0].votes["victim"] += 1
+    if cues.exposure_re.search(doc.text[span.end_char : sent.end_char]) and not org.votes["vendor"]:
+        org.votes["exposure"] += 1
+
+
+# -- roles ---------------------------------------------------------------------------------------------
+
+
+def _clean_title(title: str | None) -> str:
+    """The headline without the outlet after " | " or " - "."""
+    if not title:
+        return ""
+    return re.split(r"\s+[|–—-]\s+", title)[0]
+
+
+def _decide_roles(orgs: list[_Org], title: str, cues: _Cues) -> dict[str, str | None]:
+    """Combine the votes of every occurrence into one role per organisation (None: not an org)."""
+    title_breachy = any(w in cues.words["breach_words"] for w in re.findall(r"[a-z-]+", title.lower()))
+    for org in orgs:
+        names = org.variants | {a for a, e in cues.gazetteer.items() if org.entry and e["id"] == org.name}
+        if title_breachy and any(re.search(rf"(?<![\w&]){re.escape(v)}(?![\w&])", title) for v in names):
+            org.votes["victim"] += 1
+            org.votes["title"] += 1
+    roles: dict[str, str | None] = {}
+    victims = {org.name for org in orgs if _is_breached(org)}
+    customers_of: Counter[str] = Counter()
+    for org in orgs:
+        if org.votes["customer"] and org.partners & victims:
+            customers_of.update(org.partners & victims)
+    if not victims:
+        victims = _main_victim(orgs)
+    vendors = set(customers_of) | {org.name for org in orgs if org.name in victims and org.votes["vendor"]}
+    for org in orgs:
+        v = org.votes
+        hint = (org.entry or {}).get("role_hint")
+        if v["product"] and v["product"] >= v["victim"] + v["vendor"] + v["customer"]:
+            roles[org.name] = None
+        elif v["attacker"] and v["attacker"] >= v["victim"]:
+            roles[org.name] = "attacker"
+        elif _is_customer(org, victims, vendors, customers_of):
+            roles[org.name] = "customer"
+        elif org.name in victims:
+            if v["vendor"] or org.name in customers_of:
+                roles[org.name] = "vendor"
+            elif _kind(org, cues) == "Government":
+                roles[org.name] = "government"
+            else:
+                roles[org.name] = "victim"
+        elif hint in _CITED_HINTS or v["cited"]:
+            roles[org.name] = "cited"
+        else:
+            roles[org.name] = "other"
+    return roles
+
+
+def _is_customer(org: _Org, victims: set[str], vendors: set[str], customers_of: Counter[str]) -> bool:
+    """It cut work with a breached party, or checks whether its data was exposed at a breached vendor."""
+    v = org.votes
+    if v["customer"] and org.partners & victims and org.name not in customers_of:
+        return True
+    return bool(v["exposure"] and vendors - {org.name} and not v["vendor"])
+
+
+def _main_victim(orgs: list[_Org]) -> set[str]:
+    """With no grammatical victim, the most salient breach-linked organisation that is not cited."""
+    candidates = [
+        org
+        for org in orgs
+        if org.votes["linked"]
+        and not (org.entry or {}).get("role_hint")
+        and not (org.votes["cited"] or org.votes["attacker"] or org.votes["product"])
+    ]
+    if not candidates:
+        return set()
+    best = max(candidates, key=lambda org: 2 * org.votes["title"] + org.votes["linked"] + len(org.spans))
+    if 2 * best.votes["title"] + best.votes["linked"] + len(best.spans) < _MIN_SALIENCE:
+        return set()
+    return {best.name}
+
+
+def _is_breached(org: _Org) -> bool:
+    v = org.votes
+    hint = (org.entry or {}).get("role_hint")
+    if v["victim"] == 0 or v["attacker"] >= v["victim"]:
+        return False
+    if hint in _CITED_HINTS:
+        return v["victim"] >= 2 and v["victim"] > v["cited"] + 1
+    return v["victim"] > v["cited"]
+
+
+def _kind(org: _Org, cues: _Cues) -> str:
+    if org.entry is not None:
+        return str(org.entry.get("kind", "Company"))
+    low = org.name.lower()
+    if any(re.search(rf"\b{re.escape(w)}\b", low) for w in cues.words["government_words"]):
+        return "Government"
+    if any(re.search(rf"\b{re.escape(w)}\b", low) for w in cues.words["organization_words"]):
+        return "Organization"
+    return "Company"
+
+
+def _industry(org: _Org) -> str:
+    if org.industries:
+        return Counter(org.industries).most_common(1)[0][0]
+    if org.entry is not None:
+        return str(org.entry.get("industry", "Unknown"))
+    return "Unknown"

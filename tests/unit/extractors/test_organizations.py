@@ -1,0 +1,147 @@
+"""organizations.v1: names merged per article, document-level roles, industry from descriptors."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractors import EXTRACTORS
+from extractors.organizations import EXTRACTOR, extract_organizations
+
+
+def _orgs(parse, text: str, title: str | None = None) -> dict[str, dict]:
+    doc, article = parse(text, title=title)
+    found: dict[str, dict] = {}
+    for m in extract_organizations(doc, article):
+        assert m.label == "organization"
+        assert article.text[m.start : m.end] == m.text
+        assert m.text in m.sentence
+        found.setdefault(m.value, m.attrs)
+    return found
+
+
+def test_organizations_registered() -> None:
+    assert EXTRACTORS[EXTRACTOR] is extract_organizations
+
+
+def test_organizations_name_variants_merged(parse) -> None:
+    text = (
+        "Norrland Freight AB said on Monday that hackers had breached its booking systems. "
+        "Norrland Freight notified customers on Tuesday. "
+        "Norrland's chief executive apologised, and Norrland said the attack was contained."
+    )
+    orgs = _orgs(parse, text)
+    assert list(orgs) == ["Norrland Freight"]
+    assert orgs["Norrland Freight"]["mentions"] == 4
+    assert orgs["Norrland Freight"]["role"] == "victim"
+
+
+def test_organizations_vendor_and_customer(parse) -> None:
+    text = (
+        "Orchid Retail has suspended its contract with payroll vendor Tallyline after a breach at Tallyline "
+        "exposed the salary records of thousands of workers. "
+        "Tallyline confirmed the security incident in a letter to clients."
+    )
+    orgs = _orgs(parse, text)
+    assert orgs["Tallyline"]["role"] == "vendor"
+    assert orgs["Tallyline"]["industry"] == "Payroll services"
+    assert orgs["Orchid Retail"]["role"] == "customer"
+
+
+@pytest.mark.parametrize(
+    ("text", "victim", "bystander", "role"),
+    [
+        (
+            "Brightwater Bank suffered a data breach that exposed customer records, "
+            "according to researchers at Quillfeather Labs.",
+            "Brightwater Bank",
+            "Quillfeather Labs",
+            "cited",
+        ),
+        (
+            "Hackers stole patient files from Calloway Health Partners, the outlet Ravenpost first reported. "
+            "The breach was first reported by Ravenpost.",
+            "Calloway Health Partners",
+            "Ravenpost",
+            "cited",
+        ),
+        (
+            "Hackers breached the network of Brightwater Bank last month. "
+            "The hacking group Shadow Lantern claimed responsibility for the attack on Brightwater Bank.",
+            "Brightwater Bank",
+            "Shadow Lantern",
+            "attacker",
+        ),
+    ],
+)
+def test_organizations_cited_and_attackers_are_not_victims(
+    parse, text: str, victim: str, bystander: str, role: str
+) -> None:
+    orgs = _orgs(parse, text)
+    assert orgs[victim]["role"] == "victim"
+    assert orgs[bystander]["role"] == role
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "industry"),
+    [
+        (
+            "Hackers breached Norrland Freight, a Swedish logistics company, in March. "
+            "Norrland Freight confirmed the breach.",
+            "Norrland Freight",
+            "Logistics",
+        ),
+        (
+            "A breach at Tallyline, a data contracting firm, exposed training data. "
+            "Tallyline confirmed the breach.",
+            "Tallyline",
+            "Data contracting",
+        ),
+        (
+            "The social media giant Chatterbox suffered a breach that exposed user emails.",
+            "Chatterbox",
+            "Social media",
+        ),
+    ],
+)
+def test_organizations_industry_from_descriptor(parse, text: str, name: str, industry: str) -> None:
+    assert _orgs(parse, text)[name]["industry"] == industry
+
+
+def test_organizations_industry_from_gazetteer(parse) -> None:
+    orgs = _orgs(parse, "Hackers breached Verizon's network and stole customer records.")
+    assert orgs["Verizon"]["industry"] == "Telecommunications"
+    assert orgs["Verizon"]["role"] == "victim"
+
+
+def test_organizations_product_names_not_orgs(parse) -> None:
+    text = (
+        "Tallyline suffered a breach. Its datasets train products such as ChatGPT and Claude Code, "
+        "and the attackers used Velvetcrane, an open-source proxy tool, to get in."
+    )
+    orgs = _orgs(parse, text)
+    assert "ChatGPT" not in orgs
+    assert "Claude Code" not in orgs
+    assert "Velvetcrane" not in orgs
+    assert orgs["Tallyline"]["role"] == "victim"
+
+
+def test_organizations_short_form_coreference(parse) -> None:
+    text = (
+        "Calloway Health Partners disclosed a ransomware attack that encrypted its servers. "
+        "Calloway said patient data may have been stolen."
+    )
+    orgs = _orgs(parse, text)
+    assert list(orgs) == ["Calloway Health Partners"]
+    assert orgs["Calloway Health Partners"]["mentions"] == 2
+    assert orgs["Calloway Health Partners"]["kind"] == "Organization"
+
+
+def test_organizations_descriptor_resolves_to_head_name(parse) -> None:
+    text = "Hackers breached Facebook parent Meta and stole internal documents, Meta confirmed."
+    orgs = _orgs(parse, text)
+    assert "Facebook" not in orgs
+    assert orgs["Meta"]["role"] == "victim"
+
+
+def test_organizations_no_orgs_in_plain_text(parse) -> None:
+    assert _orgs(parse, "The weather was mild and nothing happened at all.") == {}
