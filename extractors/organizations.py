@@ -69,6 +69,7 @@ class _Cues:
     attacker_before_re: re.Pattern[str]
     attacker_after_re: re.Pattern[str]
     product_cue_re: re.Pattern[str]
+    product_after_re: re.Pattern[str]
     relation_re: re.Pattern[str]
     vendor_predicate_re: re.Pattern[str]
     victim_after_re: re.Pattern[str]
@@ -116,6 +117,7 @@ def _load_cues() -> _Cues:
         product_cue_re=re.compile(
             rf"\b(?:{_alternation(raw['product_cues'])})\s+(?:(?:[A-Z][\w.-]*\s?)+(?:,\s*|\s+(?:and|or)\s+))*$"
         ),
+        product_after_re=re.compile(rf"^\s+(?:{_alternation(raw['product_heads'])})\b", re.I),
         relation_re=re.compile(rf"^['’]?s?\s*(?:{_alternation(raw['relation_nouns'])})\s+(?=[A-Z])", re.I),
         vendor_predicate_re=re.compile(
             r"^['’]?\s*(?:,[^,]{0,60},\s*)?(?:\w+\s+){0,2}?"
@@ -432,7 +434,7 @@ def _vote(doc: Doc, org: _Org, start: int, end: int, orgs: list[_Org], cues: _Cu
     before = doc.text[max(sent.start_char, start - 60) : start]
     after = doc.text[end : min(sent.end_char, end + 80)]
     words = cues.words
-    if cues.product_cue_re.search(before):
+    if cues.product_cue_re.search(before) or cues.product_after_re.match(after):
         org.votes["product"] += 1
     if cues.cited_before_re.search(before) or cues.cited_after_re.match(after):
         org.votes["cited"] += 1
