@@ -30,12 +30,13 @@ def _articles(folder: Path) -> list[Article]:
 
 def _filled(record: IncidentRecord) -> dict[str, bool]:
     inc = record.incident
+    data = inc.data_breach.type_of_data_compromised
     return {
         "incident.affected_entities": bool(inc.affected_entities),
         "threat_actors": bool(record.threat_actors),
         "compromised_software": bool(record.compromised_software),
         "attack_vector": record.attack_vector != "unknown",
-        "incident.data_breach.type_of_data_compromised": inc.data_breach.type_of_data_compromised != "Unknown",
+        "incident.data_breach.type_of_data_compromised": data != "Unknown",
         "records_affected": record.records_affected is not None,
         "incident.investigation_status": inc.investigation_status != "Unknown",
         "incident.response.containment_measures": inc.response.containment_measures != "Unknown",
