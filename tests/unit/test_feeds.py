@@ -100,7 +100,8 @@ def test_atom_and_json_carry_content() -> None:
 
 
 def test_malformed_xml_is_an_error_naming_the_feed() -> None:
-    with pytest.raises(ParseError, match=r"http://127\.0\.0\.1:8000/feed\.xml: malformed feed XML \(.* at line \d+"):
+    expected = r"http://127\.0\.0\.1:8000/feed\.xml: malformed feed XML \(.* at line \d+"
+    with pytest.raises(ParseError, match=expected):
         parse_feed(b"<rss><channel><item><title>cut sh", URL)
 
 
