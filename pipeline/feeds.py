@@ -44,6 +44,7 @@ __all__ = [
     "content_hash",
     "is_relevant",
     "parse_feed",
+    "plain_text",
     "read_feed_list",
     "relevance_score",
 ]
@@ -102,13 +103,14 @@ def canonical_url(url: str, base: str | None = None) -> str:
     return urlunsplit((scheme, host, parts.path or "/", urlencode(query), ""))
 
 
-def _plain(text: str | None) -> str:
+def plain_text(text: str | None) -> str:
+    """HTML or text as one line of plain text: tags dropped, entities decoded, spaces collapsed."""
     return _SPACES.sub(" ", html.unescape(_TAGS.sub(" ", text or ""))).strip()
 
 
 def content_hash(title: str | None, summary: str | None) -> str | None:
     """A hash of the normalised title and summary, or None when either is missing."""
-    title, summary = _plain(title).lower(), _plain(summary).lower()
+    title, summary = plain_text(title).lower(), plain_text(summary).lower()
     if not title or not summary:
         return None
     return hashlib.sha256(f"{title}\n{summary}".encode()).hexdigest()[:32]
@@ -139,8 +141,8 @@ def _item(
         feed=feed,
         link=canonical_url(href, feed) if href else None,
         guid=text(str(guid)) if guid is not None else None,
-        title=_plain(text(title)) or None,
-        summary=_plain(text(summary)),
+        title=plain_text(text(title)) or None,
+        summary=plain_text(text(summary)),
         content=text(content),
         published=_date(published),
     )

@@ -6,8 +6,8 @@ A `Fetcher` holds one client for a whole run and applies, to every request it ma
   to one host (raised by the site's robots.txt `Crawl-delay`, capped);
 - robots.txt (RFC 9309): fetched once per origin; a 4xx means no rules, a 5xx or network
   failure means "do not crawl" for this run; a disallowed URL raises `RobotsDisallowed`;
-- timeouts: connect and read per request, and a total budget for the whole fetch
-  (retries and redirects included), so one stalling site cannot hang a run;
+- timeouts: connect and read per request, and a total budget per request (from the moment
+  it may start, to its last body byte), so one stalling or dripping site cannot hang a run;
 - retries with exponential backoff on network errors and 5xx; `Retry-After` on 429/503 is
   honoured (it also holds back every request to that host) up to a cap;
 - conditional GET: pass the stored `ETag`/`Last-Modified`, get a `Page` with status 304;
@@ -340,12 +340,7 @@ class Fetcher:
         max_bytes: int | None = None,
     ) -> Page:
         """GET `url` (conditionally when validators are given); raises `FetchError` naming the URL."""
-        budget = self.options.total_timeout
-        try:
-            async with asyncio.timeout(budget):
-                return await self._follow(url, etag, last_modified, max_bytes or self.options.max_bytes, True)
-        except TimeoutError as exc:
-            raise FetchError(f"{url}: no complete response within {budget:g} s") from exc
+        return await self._follow(url, etag, last_modified, max_bytes or self.options.max_bytes, True)
 
     def _host(self, url: str) -> _Host:
         key = _origin(url)
@@ -399,7 +394,11 @@ class Fetcher:
         for attempt in range(o.retries + 1):
             last = attempt == o.retries
             try:
-                async with self._slot(url), self._client.stream("GET", url, headers=headers) as response:
+                async with (
+                    self._slot(url),
+                    asyncio.timeout(o.total_timeout),
+                    self._client.stream("GET", url, headers=headers) as response,
+                ):
                     status = response.status_code
                     if status in _REDIRECTS:
                         location = response.headers.get("location")
@@ -420,6 +419,8 @@ class Fetcher:
                             status,
                         )
                     reason = f"HTTP {status}"
+            except TimeoutError as exc:  # the budget, not a socket timeout: a slow drip, not worth a retry
+                raise FetchError(f"{url}: no complete response within {o.total_timeout:g} s") from exc
             except httpx.TransportError as exc:
                 if last:
                     raise FetchError(f"{url}: {_describe(exc)}") from exc

@@ -1,0 +1,302 @@
+"""`incidents follow` against real feeds and pages served on 127.0.0.1, with a real state database."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+import pytest
+from httpserver import LoopbackServer, send
+
+from pipeline.cli import main
+from pipeline.fetch import FetchOptions
+from pipeline.follow import FollowLocked, FollowOptions, FollowSummary, follow
+from schemas.incident import IncidentRecord
+
+ROOT = Path(__file__).resolve().parents[2]
+FAST = FetchOptions(
+    allow_private=True, delay=0.0, retries=0, backoff=0.05, read_timeout=1.0, total_timeout=5.0
+)
+COMPANIES = [
+    ("Hollowbrook Logistics", "logistics", "42,000"),
+    ("Marrow Peak Savings Bank", "banking", "18,500"),
+    ("Tesselgrain Foods", "food", "7,300"),
+    ("Ombrell Health Partners", "healthcare", "96,000"),
+    ("Vantry Mutual Insurance", "insurance", "12,900"),
+    ("Quillon Freight Lines", "transport", "3,400"),
+    ("Sorrelridge Credit Union", "banking", "61,000"),
+    ("Pendlewick Marine Supply", "retail", "5,250"),
+]
+PUBDATE = "Tue, 04 Mar 2025 10:00:00 GMT"
+
+
+def article(n: int) -> str:
+    """A fictional incident report page (one per company)."""
+    name, sector, count = COMPANIES[n]
+    title = f"{name} discloses ransomware attack"
+    return f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title></head><body>
+<nav><a href="/">Home</a> <a href="/news">News</a></nav>
+<article><h1>{title}</h1>
+<p>{name}, a {sector} company, said on Monday that a ransomware gang broke into its network on
+March 1, 2025 and stole files holding the names and email addresses of {count} customers.</p>
+<p>The company discovered the intrusion on March 2 after staff could not open shared files. It has
+notified regulators, reset employee passwords and hired an outside forensic firm.</p>
+<p>{name} said the investigation is ongoing and that it will contact affected customers by post.</p>
+</article><footer>Copyright Example News</footer></body></html>"""
+
+
+def rss(server: LoopbackServer, items: list[tuple[int, str, str]]) -> str:
+    """An RSS 2.0 feed of (company number, GUID, link path) items, all with the same pubDate."""
+    entries = "".join(
+        f"<item><title>{COMPANIES[n][0]} discloses ransomware attack</title>"
+        f"<link>{server.url(path)}</link><guid isPermaLink='false'>{guid}</guid>"
+        f"<pubDate>{PUBDATE}</pubDate><description>Report number {n}.</description></item>"
+        for n, guid, path in items
+    )
+    return f"<?xml version='1.0'?><rss version='2.0'><channel><title>Desk</title>{entries}</channel></rss>"
+
+
+def serve_feed(server: LoopbackServer, path: str, body: str, etag: str = '"1"') -> None:
+    """A feed that answers 304 when the client already has `etag`."""
+
+    def handler(request: BaseHTTPRequestHandler) -> None:
+        if request.headers.get("If-None-Match") == etag:
+            send(request, 304, headers={"ETag": etag})
+        else:
+            send(request, 200, body.encode(), {"Content-Type": "application/rss+xml", "ETag": etag})
+
+    server.route(path, handler)
+
+
+def serve_articles(server: LoopbackServer, numbers: range) -> None:
+    for n in numbers:
+        server.serve(f"/a/{n}.html", article(n), {"Content-Type": "text/html; charset=utf-8"})
+
+
+def options(tmp_path: Path, *feeds: str, **kwargs: object) -> FollowOptions:
+    defaults: dict[str, object] = {
+        "state": tmp_path / "state.sqlite",
+        "output": tmp_path / "incidents.jsonl",
+        "changed": tmp_path / "changed.jsonl",
+        "fetch": FAST,
+    }
+    return FollowOptions(feeds=feeds, **{**defaults, **kwargs})  # type: ignore[arg-type]
+
+
+def statuses(state: Path) -> dict[str, str]:
+    with sqlite3.connect(state) as conn:
+        return dict(conn.execute("SELECT link, status FROM items ORDER BY id").fetchall())
+
+
+def stored_articles(state: Path) -> list[str]:
+    with sqlite3.connect(state) as conn:
+        return [row[0] for row in conn.execute("SELECT article_id FROM article_records ORDER BY article_id")]
+
+
+def records(path: Path) -> list[IncidentRecord]:
+    return [IncidentRecord.model_validate_json(line) for line in path.read_text("utf-8").splitlines()]
+
+
+def source_ids(path: Path) -> list[str]:
+    return sorted(s.article_id for r in records(path) for s in r.sources)
+
+
+@pytest.fixture
+def server() -> Iterator[LoopbackServer]:
+    with LoopbackServer() as srv:
+        yield srv
+
+
+def test_new_items_picked_up_then_second_run_fetches_nothing(server: LoopbackServer, tmp_path: Path) -> None:
+    serve_articles(server, range(3))
+    serve_feed(server, "/feed.xml", rss(server, [(n, f"g{n}", f"/a/{n}.html") for n in range(3)]))
+    opts = options(tmp_path, server.url("/feed.xml"))
+
+    first = follow(opts)
+    assert (first.ok, first.new_items, first.processed, first.articles) == (True, 3, 3, 3)
+    assert set(statuses(opts.state).values()) == {"done"}
+    stored = stored_articles(opts.state)
+    assert stored and source_ids(opts.output) == stored
+    assert records(opts.changed) == records(opts.output)
+    output = opts.output.read_bytes()
+
+    second = follow(opts)
+    assert (second.ok, second.unchanged, second.new_items, second.processed, second.changed) == (
+        True,
+        1,
+        0,
+        0,
+        0,
+    )
+    assert [server.hits[f"/a/{n}.html"] for n in range(3)] == [1, 1, 1]
+    assert opts.output.read_bytes() == output and opts.changed.read_text() == ""
+    feed_requests = [headers for path, headers in server.requests if path == "/feed.xml"]
+    assert feed_requests[-1].get("If-None-Match") == '"1"'
+
+
+def test_repeated_pubdate_changed_guid_and_tracking_link(server: LoopbackServer, tmp_path: Path) -> None:
+    serve_articles(server, range(3))
+    serve_feed(server, "/feed.xml", rss(server, [(0, "g0", "/a/0.html"), (1, "g1", "/a/1.html")]), '"1"')
+    opts = options(tmp_path, server.url("/feed.xml"))
+    assert follow(opts).new_items == 2
+
+    republished = [
+        (0, "renamed-guid-0", "/a/0.html"),
+        (1, "g1", "/a/1.html?utm_source=feed"),
+        (2, "g2", "/a/2.html"),
+    ]
+    serve_feed(server, "/feed.xml", rss(server, republished), '"2"')
+    summary = follow(opts)
+    assert (summary.ok, summary.new_items, summary.processed) == (True, 1, 1)
+    assert [server.hits[f"/a/{n}.html"] for n in range(3)] == [1, 1, 1]
+    assert server.hits["/a/1.html?utm_source=feed"] == 0
+    assert len(stored_articles(opts.state)) == len(set(stored_articles(opts.state)))
+
+
+def test_failed_page_retried_on_later_runs_then_reported(server: LoopbackServer, tmp_path: Path) -> None:
+    serve_articles(server, range(1))
+    server.serve("/a/1.html", b"oops", status=500)
+    server.sequence(
+        "/a/2.html", [lambda r: send(r, 503, b"busy"), lambda r: send(r, 200, article(2).encode())]
+    )
+    items = [(0, "g0", "/a/0.html"), (1, "g1", "/a/1.html"), (2, "g2", "/a/2.html")]
+    serve_feed(server, "/feed.xml", rss(server, items))
+    opts = options(tmp_path, server.url("/feed.xml"))
+
+    runs: list[FollowSummary] = [follow(opts) for _ in range(4)]
+    assert [r.ok for r in runs] == [False, False, False, True]
+    assert f"{server.url('/a/1.html')}: HTTP 500 (attempt 1 of 3, retried next run)" in runs[0].failed
+    assert any("gave up after 3 attempts" in f and "/a/1.html" in f for f in runs[2].failed)
+    assert runs[3].gave_up_before == 1 and runs[3].processed == 0
+    assert server.hits["/a/1.html"] == 3 and server.hits["/a/2.html"] == 2
+    assert statuses(opts.state) == {
+        server.url("/a/0.html"): "done",
+        server.url("/a/1.html"): "gave_up",
+        server.url("/a/2.html"): "done",
+    }
+
+
+def test_robots_disallowed_item_is_skipped_and_reported(server: LoopbackServer, tmp_path: Path) -> None:
+    server.serve("/robots.txt", "User-agent: *\nDisallow: /private/\n")
+    server.serve("/private/1.html", article(1))
+    serve_articles(server, range(1))
+    serve_feed(server, "/feed.xml", rss(server, [(0, "g0", "/a/0.html"), (1, "g1", "/private/1.html")]))
+    summary = follow(options(tmp_path, server.url("/feed.xml")))
+    assert summary.ok and server.hits["/private/1.html"] == 0
+    assert summary.skipped == [f"{server.url('/private/1.html')}: disallowed by {server.url('')}/robots.txt"]
+    assert statuses(tmp_path / "state.sqlite")[server.url("/private/1.html")] == "skipped"
+
+
+def test_bad_feeds_reported_and_the_rest_go_on(server: LoopbackServer, tmp_path: Path) -> None:
+    serve_articles(server, range(1))
+    serve_feed(server, "/good.xml", rss(server, [(0, "g0", "/a/0.html")]))
+    server.serve("/broken.xml", "<rss><channel><item><title>cut", {"Content-Type": "application/rss+xml"})
+    server.route("/stalled.xml", server.stall(30))
+    feeds = [server.url(p) for p in ("/broken.xml", "/stalled.xml", "/good.xml")]
+    start = time.monotonic()
+    summary = follow(options(tmp_path, *feeds))
+    assert time.monotonic() - start < 10
+    assert not summary.ok and summary.processed == 1 and summary.articles == 1
+    broken, stalled = sorted(summary.failed)
+    assert broken.startswith(f"feed {feeds[0]}: malformed feed XML")
+    assert stalled.startswith(f"feed {feeds[1]}: read timed out")
+    with sqlite3.connect(tmp_path / "state.sqlite") as conn:
+        failing = conn.execute("SELECT url, failures FROM feeds WHERE last_status = 'failed' ORDER BY url")
+        assert failing.fetchall() == [(feeds[0], 1), (feeds[1], 1)]
+
+
+def test_relevance_gate_skips_off_topic_pages(server: LoopbackServer, tmp_path: Path) -> None:
+    serve_articles(server, range(1))
+    bakery = "<p>The bakery on Harbour Street reopened today with a new sourdough oven and longer hours.</p>"
+    server.serve(
+        "/a/bakery.html", f"<html><head><title>Bakery reopens</title></head><body>{bakery}</body></html>"
+    )
+    feed = rss(server, [(0, "g0", "/a/0.html")]).replace(
+        "</channel>",
+        f"<item><title>Bakery reopens</title><link>{server.url('/a/bakery.html')}</link></item></channel>",
+    )
+    serve_feed(server, "/feed.xml", feed)
+    summary = follow(options(tmp_path, server.url("/feed.xml"), relevance=True))
+    assert (summary.irrelevant, summary.articles, summary.processed) == (1, 1, 2)
+    assert statuses(tmp_path / "state.sqlite")[server.url("/a/bakery.html")] == "skipped"
+
+
+def test_lock_refuses_an_overlapping_run(tmp_path: Path) -> None:
+    opts = options(tmp_path, "http://127.0.0.1:9/feed.xml")
+    with (tmp_path / "state.sqlite.lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        held.write("4242")
+        held.flush()
+        with pytest.raises(FollowLocked, match=r"another follow run \(pid 4242\) is running"):
+            follow(opts)
+    assert not opts.output.exists()
+
+
+def test_cli_follow_with_opml_feed_list(server: LoopbackServer, tmp_path: Path) -> None:
+    serve_articles(server, range(2))
+    serve_feed(server, "/feed.xml", rss(server, [(0, "g0", "/a/0.html"), (1, "g1", "/a/1.html")]))
+    opml = tmp_path / "feeds.opml"
+    opml.write_text(
+        f'<opml version="2.0"><body><outline type="rss" xmlUrl="{server.url("/feed.xml")}"/></body></opml>'
+    )
+    out, db = tmp_path / "incidents.jsonl", tmp_path / "incidents.sqlite"
+    args = ["follow", "--feeds", str(opml), "--state", str(tmp_path / "s.sqlite"), "-o", str(out)]
+    assert main([*args, "--db", str(db), "--allow-private", "--delay", "0", "-q"]) == 0
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM incidents").fetchone()[0] == len(records(out)) > 0
+
+
+def test_cli_follow_refuses_loopback_without_allow_private(server: LoopbackServer, tmp_path: Path) -> None:
+    serve_feed(server, "/feed.xml", rss(server, [(0, "g0", "/a/0.html")]))
+    out = tmp_path / "incidents.jsonl"
+    code = main(
+        ["follow", server.url("/feed.xml"), "--state", str(tmp_path / "s.sqlite"), "-o", str(out), "-q"]
+    )
+    assert code == 1 and server.hits["/feed.xml"] == 0 and out.read_text() == ""
+
+
+def test_kill_9_mid_run_then_resume_processes_every_item_once(server: LoopbackServer, tmp_path: Path) -> None:
+    """Killed while a page stalls (others done or in flight), then run again: each item exactly once."""
+    count = len(COMPANIES)
+    serve_articles(server, range(count - 1))
+    stalled = f"/a/{count - 1}.html"
+    server.sequence(stalled, [server.stall(60), lambda r: send(r, 200, article(count - 1).encode())])
+    serve_feed(server, "/feed.xml", rss(server, [(n, f"g{n}", f"/a/{n}.html") for n in range(count)]))
+    state, out = tmp_path / "state.sqlite", tmp_path / "incidents.jsonl"
+    command = [sys.executable, "-m", "pipeline.cli", "follow", server.url("/feed.xml"), "--state", str(state)]
+    command += ["-o", str(out), "--allow-private", "--delay", "0", "-q"]
+
+    victim = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline and victim.poll() is None:
+        done = statuses(state) if state.exists() and server.hits[stalled] else {}
+        if sum(s == "done" for s in done.values()) >= 2:
+            break
+        time.sleep(0.05)
+    assert victim.poll() is None, victim.stderr.read().decode() if victim.stderr else ""
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=10)
+    if victim.stderr:
+        victim.stderr.close()
+    before = statuses(state)
+    assert "pending" in before.values() and "done" in before.values() and not out.exists()
+
+    resumed = subprocess.run(command, cwd=ROOT, capture_output=True, timeout=60)
+    assert resumed.returncode == 0, resumed.stderr.decode()
+    assert set(statuses(state).values()) == {"done"} and len(statuses(state)) == count
+    stored = stored_articles(state)
+    assert len(stored) == len(set(stored)) and source_ids(out) == stored
+    refetched = [n for n in range(count - 1) if server.hits[f"/a/{n}.html"] > 1]
+    assert all(before[server.url(f"/a/{n}.html")] != "done" for n in refetched)
+    with sqlite3.connect(state) as conn:
+        runs = conn.execute("SELECT finished IS NOT NULL, ok, summary FROM runs ORDER BY id").fetchall()
+    assert [tuple(r[:2]) for r in runs] == [(0, None), (1, 1)]
+    assert json.loads(runs[1][2])["new_items"] == 0
