@@ -9,6 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.errors import PipelineError
+from pipeline.feeds import read_feed_list
+from pipeline.fetch import FetchOptions
+from pipeline.follow import FollowOptions, follow
 from pipeline.run import run
 from schemas.settings import Settings
 
@@ -27,7 +30,50 @@ def _parser() -> argparse.ArgumentParser:
     ext.add_argument("--per-article", action="store_true", help="one record per article, no merging")
     ext.add_argument("--max-file-mb", type=float, default=20.0, help="refuse larger inputs (default 20)")
     ext.add_argument("-q", "--quiet", action="store_true", help="no progress, errors only")
+    fol = sub.add_parser("follow", help="poll news feeds, extract incidents from new articles (for cron)")
+    fol.add_argument("feed_urls", nargs="*", metavar="FEED_URL", help="RSS, Atom or JSON Feed URLs")
+    fol.add_argument("--feeds", type=Path, help="file of feed URLs: one a line, or an OPML export")
+    fol.add_argument("--state", type=Path, default=Path("out/follow-state.sqlite"), help="state database")
+    fol.add_argument("-o", "--output", type=Path, required=True, help="JSONL of every incident so far")
+    fol.add_argument("--changed", type=Path, help="JSONL of the incidents this run created or updated")
+    fol.add_argument("--db", type=Path, help="SQLite file to upsert the incidents into")
+    fol.add_argument("--max-items", type=int, help="process at most N items this run (the rest wait)")
+    fol.add_argument(
+        "--relevance", action="store_true", help="extract only articles passing the keyword gate"
+    )
+    fol.add_argument(
+        "--delay", type=float, default=1.0, help="seconds between requests to one host (default 1)"
+    )
+    fol.add_argument("--allow-private", action="store_true", help="allow loopback and private addresses")
+    fol.add_argument("-q", "--quiet", action="store_true", help="errors only")
     return parser
+
+
+def _follow(args: argparse.Namespace) -> int:
+    """`incidents follow`: exit 0 when every feed and item succeeded, 1 when anything failed."""
+    try:
+        listed = read_feed_list(args.feeds) if args.feeds else []
+        feeds = tuple(dict.fromkeys([*args.feed_urls, *listed]))
+        if not feeds:
+            print("error: no feeds: give FEED_URL arguments or --feeds FILE", file=sys.stderr)
+            return 2
+        options = FollowOptions(
+            feeds=feeds,
+            state=args.state,
+            output=args.output,
+            changed=args.changed,
+            db=args.db,
+            max_items=args.max_items,
+            relevance=args.relevance,
+            fetch=FetchOptions(delay=args.delay, allow_private=args.allow_private),
+        )
+        summary = follow(options)
+    except PipelineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for line in summary.lines():
+        print(line, file=sys.stderr)
+    return 0 if summary.ok else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -36,6 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.ERROR if args.quiet else logging.WARNING, format="%(levelname)s %(message)s"
     )
+    if args.command == "follow":
+        return _follow(args)
     settings = Settings(
         inputs=args.paths,
         output=args.output,
