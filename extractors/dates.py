@@ -58,8 +58,8 @@ _WEEKDAY_NUMBER = {name.lower(): i for i, name in enumerate(calendar.day_name)}
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 
 _MON = (
-    r"(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
-    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+    r"(?P<mon>January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?(?![a-z]))"
 )
 _YEAR = r"(?P<y>(?:19|20)\d{2})"
 _DAY = r"(?P<d>[0-3]?\d)(?:st|nd|rd|th)?"

@@ -1,0 +1,92 @@
+"""incident_type.v1: one verdict per article, from cues in sentences that report an event."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractors._gazetteer import load_vocabulary
+from extractors.incident_type import NOT_INCIDENT, extract_incident_type
+
+
+def _verdict(parse, text: str, title: str | None = None):
+    doc, article = parse(text, title=title)
+    found = extract_incident_type(doc, article)
+    assert len(found) == 1
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        (
+            "Acme Corp was hit by ransomware last week. The attackers encrypted its files and "
+            "demanded a ransom of $2 million in bitcoin.",
+            "Ransomware",
+        ),
+        (
+            "Hackers breached Globex and stole the personal data of 40,000 customers. "
+            "Globex confirmed the breach on Monday.",
+            "Data Breach",
+        ),
+        (
+            "Initech employees received phishing emails that impersonated the IT desk. "
+            "Several staff entered their passwords on the fake login page.",
+            "Phishing",
+        ),
+        (
+            "Researchers at Umbrella Labs discovered a critical vulnerability in the Contoso Router. "
+            "Contoso released a patch for the flaw, tracked as CVE-2026-12345, on Tuesday.",
+            "Vulnerability",
+        ),
+        (
+            "Attackers compromised a software update of Fabrikam Sync, a library used by thousands "
+            "of firms. The malicious update was installed at Northwind, which confirmed the breach.",
+            "Supply Chain Compromise",
+        ),
+    ],
+)
+def test_incident_type_of_events(parse, text: str, term: str) -> None:
+    verdict = _verdict(parse, text)
+    assert verdict.value == term
+    assert verdict.attrs["is_incident"] is True
+    assert article_span_ok(parse, text, verdict)
+
+
+def article_span_ok(parse, text: str, verdict) -> bool:
+    return text[verdict.start : verdict.end] == verdict.text and verdict.text in verdict.sentence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ransomware attacks are rising. Experts say companies should back up their data and "
+        "train staff, because phishing remains the most common way in.",
+        "Here are five tips to avoid phishing scams: check the sender, do not click links, and "
+        "use a password manager.",
+    ],
+)
+def test_incident_type_general_talk_is_not_an_incident(parse, text: str) -> None:
+    verdict = _verdict(parse, text)
+    assert verdict.value == NOT_INCIDENT
+    assert verdict.attrs["is_incident"] is False
+    assert verdict.attrs["reason"]
+
+
+def test_incident_type_product_news_is_not_an_incident(parse) -> None:
+    verdict = _verdict(parse, "Contoso launched a new firewall appliance for small businesses on Monday.")
+    assert verdict.value == NOT_INCIDENT
+    assert verdict.attrs["reason"] == "no incident vocabulary"
+
+
+def test_incident_type_title_counts_when_not_in_text(parse) -> None:
+    text = "Northwind said the attackers demanded payment to unlock its servers. Northwind refused."
+    verdict = _verdict(parse, text, title="Northwind hit by ransomware")
+    assert verdict.value == "Ransomware"
+
+
+def test_incident_type_vocabulary_documents_scorer_classes() -> None:
+    vocab = load_vocabulary("incident_types")
+    terms = {t["term"]: t for t in vocab["types"]}
+    assert {"Data Breach", "Ransomware", "Phishing", "Vulnerability", "Supply Chain Compromise"} <= set(terms)
+    assert all(t["casie_class"] and t["cues"] and t["description"] for t in terms.values())
+    assert vocab["not_incident"]["term"] == NOT_INCIDENT
