@@ -243,7 +243,7 @@ class _Run:
             "SELECT * FROM items WHERE status IN ('pending', 'failed') ORDER BY id"
         ).fetchall()
         limit = self.options.max_items
-        due = rows if limit is None else rows[:limit]
+        due = rows if limit is None else rows[: max(limit, 0)]
         self.summary.pending = len(rows) - len(due)
         self.summary.gave_up_before = self.conn.execute(
             "SELECT count(*) FROM items WHERE status = 'gave_up'"
@@ -290,7 +290,11 @@ class _Run:
             self.summary.irrelevant += 1
             return "skipped", "not relevant (keyword gate)", []
         run = RunSummary()
-        records = extract_records([doc], run)
+        try:
+            records = extract_records([doc], run)
+        except Exception as exc:  # one page that breaks a stage must not stop the run, nor loop forever
+            log.exception("%s: processing failed", origin)
+            return self._failed(item, f"{origin}: {type(exc).__name__}: {exc}")
         if run.failed:
             return self._failed(item, "; ".join(run.failed))
         if run.skipped:

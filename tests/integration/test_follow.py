@@ -300,3 +300,24 @@ def test_kill_9_mid_run_then_resume_processes_every_item_once(server: LoopbackSe
         runs = conn.execute("SELECT finished IS NOT NULL, ok, summary FROM runs ORDER BY id").fetchall()
     assert [tuple(r[:2]) for r in runs] == [(0, None), (1, 1)]
     assert json.loads(runs[1][2])["new_items"] == 0
+
+
+def test_feed_carried_article_without_link_and_max_items(server: LoopbackServer, tmp_path: Path) -> None:
+    serve_articles(server, range(3))
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Desk",
+        "items": [
+            {"id": "inline-3", "title": "Inline report", "content_html": article(3)},
+            *({"id": f"j{n}", "url": server.url(f"/a/{n}.html"), "title": f"Report {n}"} for n in range(3)),
+        ],
+    }
+    server.serve("/feed.json", json.dumps(feed), {"Content-Type": "application/feed+json"})
+    opts = options(tmp_path, server.url("/feed.json"), max_items=2)
+    first = follow(opts)
+    assert (first.new_items, first.processed, first.pending) == (4, 2, 2)
+    second = follow(opts)
+    assert (second.new_items, second.processed, second.pending, second.articles) == (0, 2, 0, 2)
+    assert first.articles + second.articles == 4
+    assert [server.hits[f"/a/{n}.html"] for n in range(3)] == [1, 1, 1]
+    assert len(stored_articles(opts.state)) == len(source_ids(opts.output))
