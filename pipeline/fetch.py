@@ -340,7 +340,10 @@ class Fetcher:
         max_bytes: int | None = None,
     ) -> Page:
         """GET `url` (conditionally when validators are given); raises `FetchError` naming the URL."""
-        return await self._follow(url, etag, last_modified, max_bytes or self.options.max_bytes, True)
+        try:
+            return await self._follow(url, etag, last_modified, max_bytes or self.options.max_bytes, True)
+        except (httpx.HTTPError, httpx.InvalidURL, ValueError, OSError) as exc:  # a malformed link or hop
+            raise FetchError(f"{url}: cannot fetch ({type(exc).__name__}: {exc})") from exc
 
     def _host(self, url: str) -> _Host:
         key = _origin(url)
@@ -371,8 +374,9 @@ class Fetcher:
     ) -> Page:
         current = url
         for _ in range(self.options.max_redirects + 1):
-            if urlsplit(current).scheme not in ("http", "https"):
-                raise FetchError(f"{url}: refused non-HTTP URL {current!r}")
+            parts = urlsplit(current)
+            if parts.scheme not in ("http", "https") or not parts.hostname or parts.port == 0:
+                raise FetchError(f"{url}: refused non-HTTP URL or URL without a host: {current!r}")
             if robots and self.options.robots:
                 await self._check_robots(current)
             result = await self._attempts(current, etag, last_modified, max_bytes)

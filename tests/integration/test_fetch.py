@@ -277,6 +277,12 @@ def test_non_http_scheme_refused(server: LoopbackServer) -> None:
         _run(_get(server.url("/go")))
 
 
+@pytest.mark.parametrize("url", ["http://[::1", "http://127.0.0.1:99999/a", "http:///nohost"])
+def test_malformed_urls_are_fetch_errors(url: str) -> None:
+    with pytest.raises(FetchError, match=r"cannot fetch \(ValueError|URL without a host"):
+        _run(_get(url))
+
+
 def test_redirects_followed_then_limited(server: LoopbackServer) -> None:
     server.serve("/r1", b"", {"Location": "/r2"}, status=301)
     server.serve("/r2", b"", {"Location": server.url("/end")}, status=307)
