@@ -3,6 +3,14 @@
 Importing this package registers every extractor in `EXTRACTORS` under its versioned name.
 """
 
+from extractors import (  # noqa: F401  (imported to register)
+    counts,
+    data_types,
+    dates,
+    incident_type,
+    organizations,
+    response,
+)
 from extractors._registry import EXTRACTORS, Extractor, register
 
 __all__ = ["EXTRACTORS", "Extractor", "register"]
