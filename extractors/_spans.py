@@ -2,11 +2,37 @@
 
 from __future__ import annotations
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from schemas.entities import AttrValue, Mention, MentionLabel
 
-__all__ = ["mention", "mention_chars"]
+__all__ = ["mention", "mention_chars", "sentence_of", "sentences"]
+
+_SENTS = "extractors.sents"
+_INDEX = "extractors.sent_index"
+
+
+def sentences(doc: Doc) -> list[Span]:
+    """The Doc's sentences, computed once per Doc (spaCy walks the whole Doc on every
+    `doc.sents` and every `span.sent`, which made extraction quadratic in article length)."""
+    cached = doc.user_data.get(_SENTS)
+    if cached is None:
+        cached = list(doc.sents)
+        index = [0] * len(doc)
+        for n, sent in enumerate(cached):
+            for i in range(sent.start, sent.end):
+                index[i] = n
+        doc.user_data[_SENTS] = cached
+        doc.user_data[_INDEX] = index
+    return cached
+
+
+def sentence_of(item: Token | Span) -> Span:
+    """The sentence a token or span (by its first token) belongs to."""
+    doc = item.doc
+    sents = sentences(doc)
+    first = item.i if isinstance(item, Token) else item.start
+    return sents[doc.user_data[_INDEX][min(first, len(doc) - 1)]]
 
 
 def mention(
@@ -24,7 +50,7 @@ def mention(
         text=span.text,
         start=span.start_char,
         end=span.end_char,
-        sentence=span.sent.text,
+        sentence=sentence_of(span).text,
         extractor=extractor,
         attrs=attrs or {},
         score=score,
@@ -43,7 +69,7 @@ def mention_chars(
 ) -> Mention:
     """A mention for the characters `doc.text[start:end]` (e.g. a regex match)."""
     span = doc.char_span(start, end, alignment_mode="expand")
-    sentence = span.sent.text if span is not None else doc.text[start:end]
+    sentence = sentence_of(span).text if span is not None else doc.text[start:end]
     return Mention(
         label=label,
         value=value,

@@ -14,7 +14,7 @@ from spacy.tokens import Doc, Span, Token
 
 from extractors._gazetteer import load_vocabulary
 from extractors._registry import register
-from extractors._spans import mention_chars
+from extractors._spans import mention_chars, sentence_of
 from schemas.document import Article
 from schemas.entities import Mention
 
@@ -119,7 +119,7 @@ def extract_counts(doc: Doc, article: Article) -> list[Mention]:
         if not value or value < 2 or (match["digits"] and not match["scale"] and 1900 <= value <= 2100):
             continue
         noun = _counted_noun(doc, start, end)
-        if noun is None or not _is_breach_sentence(noun.sent, cues["count_cues"]):
+        if noun is None or not _is_breach_sentence(sentence_of(noun), cues["count_cues"]):
             continue
         lemma = noun.lemma_.lower()
         if lemma in cues["count_record_nouns"]:

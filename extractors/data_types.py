@@ -16,7 +16,7 @@ from spacy.tokens import Doc, Span, Token
 
 from extractors._gazetteer import load_vocabulary
 from extractors._registry import register
-from extractors._spans import mention_chars
+from extractors._spans import mention_chars, sentence_of, sentences
 from schemas.document import Article
 from schemas.entities import Mention
 
@@ -174,10 +174,13 @@ def _denied(chunk: Span, sent: Span) -> bool:
 def extract_data_types(doc: Doc, article: Article) -> list[Mention]:
     """Data phrases said to be stolen or exposed (or, kept apart, said not to be)."""
     out: list[Mention] = []
-    for sent in doc.sents:
-        if not _about_breach(sent) or _generic(sent):
+    chunks_by_sent: dict[int, list[Span]] = {}
+    for chunk in doc.noun_chunks:  # once per Doc: Span.noun_chunks re-walks the whole Doc
+        chunks_by_sent.setdefault(sentence_of(chunk).start, []).append(chunk)
+    for sent in sentences(doc):
+        if sent.start not in chunks_by_sent or not _about_breach(sent) or _generic(sent):
             continue
-        for chunk in sent.noun_chunks:
+        for chunk in chunks_by_sent[sent.start]:
             phrase = _phrase(chunk)
             if not len(phrase) or not _is_data(phrase, chunk.root) or not _linked(chunk):
                 continue

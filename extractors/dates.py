@@ -39,7 +39,7 @@ from spacy.tokens import Doc, Span, Token
 
 from extractors._gazetteer import load_vocabulary
 from extractors._registry import register
-from extractors._spans import mention_chars
+from extractors._spans import mention_chars, sentence_of
 from schemas.document import Article
 from schemas.entities import Mention
 
@@ -284,7 +284,7 @@ def _role(span: Span) -> str | None:
     for tok in span.root.ancestors:
         if tok.pos_ in ("VERB", "AUX", "NOUN") and (role := _token_role(tok)):
             return role
-    sent = span.sent
+    sent = sentence_of(span)
     candidates = [
         (abs(t.i - span.root.i), role)
         for t in sent
@@ -295,7 +295,7 @@ def _role(span: Span) -> str | None:
 
 def _future(span: Span) -> bool:
     words = _cues()["future"]
-    sent = span.sent.text.lower()
+    sent = sentence_of(span).text.lower()
     return any(re.search(rf"\b{re.escape(w)}\b", sent) for w in words)
 
 

@@ -31,7 +31,7 @@ from spacy.tokens import Doc, Span, Token
 
 from extractors._gazetteer import load_vocabulary
 from extractors._registry import register
-from extractors._spans import mention_chars
+from extractors._spans import mention_chars, sentences
 from schemas.document import Article
 from schemas.entities import Mention
 
@@ -220,7 +220,7 @@ def score_types(doc: Doc, title: str | None = None) -> TypeScores:
     event_score = 0.0
     signals = 0
     others = {"advice": 0, "report": 0, "business": 0}
-    for sent in doc.sents:
+    for sent in sentences(doc):
         text = sent.text.lower()
         weight, event = _weight(sent, spec["report_cues"])
         for rule in rules:
@@ -265,7 +265,7 @@ def _anchor(doc: Doc, term: str) -> tuple[int, int]:
     rule = next((r for r in load_type_rules() if r.term == term), None)
     spec = _not_incident()
     fallback: tuple[int, int] | None = None
-    for sent in doc.sents:
+    for sent in sentences(doc):
         if rule is None:
             break
         text = sent.text.lower()
@@ -278,7 +278,7 @@ def _anchor(doc: Doc, term: str) -> tuple[int, int]:
                 fallback = fallback or span
     if fallback:
         return fallback
-    first = next(doc.sents, None)
+    first = next(iter(sentences(doc)), None)
     return (first.start_char, first.end_char) if first is not None else (0, len(doc.text))
 
 

@@ -23,7 +23,7 @@ from spacy.tokens import Doc, Span, Token
 
 from extractors._gazetteer import load_vocabulary
 from extractors._registry import register
-from extractors._spans import mention, mention_chars
+from extractors._spans import mention, mention_chars, sentences
 from schemas.document import Article
 from schemas.entities import Mention
 
@@ -58,7 +58,7 @@ def _negated(text: str, start: int) -> bool:
 
 
 def _statuses(doc: Doc) -> Iterator[Mention]:
-    for sent in doc.sents:
+    for sent in sentences(doc):
         text = sent.text.lower()
         for state, pattern in _status_patterns():
             for m in pattern.finditer(text):
