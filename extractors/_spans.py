@@ -6,10 +6,19 @@ from spacy.tokens import Doc, Span, Token
 
 from schemas.entities import AttrValue, Mention, MentionLabel
 
-__all__ = ["mention", "mention_chars", "sentence_of", "sentences"]
+__all__ = ["doc_text", "mention", "mention_chars", "sentence_of", "sentences"]
 
 _SENTS = "extractors.sents"
 _INDEX = "extractors.sent_index"
+_TEXT = "extractors.text"
+
+
+def doc_text(doc: Doc) -> str:
+    """`doc.text`, joined once per Doc (spaCy rebuilds the string from the tokens on every access)."""
+    text = doc.user_data.get(_TEXT)
+    if text is None:
+        text = doc.user_data[_TEXT] = doc.text
+    return text
 
 
 def sentences(doc: Doc) -> list[Span]:
@@ -67,13 +76,13 @@ def mention_chars(
     attrs: dict[str, AttrValue] | None = None,
     score: float = 1.0,
 ) -> Mention:
-    """A mention for the characters `doc.text[start:end]` (e.g. a regex match)."""
+    """A mention for the characters `doc_text(doc)[start:end]` (e.g. a regex match)."""
     span = doc.char_span(start, end, alignment_mode="expand")
-    sentence = sentence_of(span).text if span is not None else doc.text[start:end]
+    sentence = sentence_of(span).text if span is not None else doc_text(doc)[start:end]
     return Mention(
         label=label,
         value=value,
-        text=doc.text[start:end],
+        text=doc_text(doc)[start:end],
         start=start,
         end=end,
         sentence=sentence,

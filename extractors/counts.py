@@ -14,7 +14,7 @@ from spacy.tokens import Doc, Span, Token
 
 from extractors._gazetteer import load_vocabulary
 from extractors._registry import register
-from extractors._spans import mention_chars, sentence_of
+from extractors._spans import doc_text, mention_chars, sentence_of
 from schemas.document import Article
 from schemas.entities import Mention
 
@@ -84,7 +84,7 @@ def parse_count(text: str) -> int | None:
 
 
 def _counted_noun(doc: Doc, start: int, end: int) -> Token | None:
-    """The noun the number at `doc.text[start:end]` counts: its syntactic head, or the next noun."""
+    """The noun the number at `doc_text(doc)[start:end]` counts: its syntactic head, or the next noun."""
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None:
         return None
@@ -110,10 +110,11 @@ def extract_counts(doc: Doc, article: Article) -> list[Mention]:
     """Counts of records or people tied to their noun, in sentences about the breach."""
     cues = _cues()
     out: list[Mention] = []
-    for match in _NUMBER.finditer(doc.text):
+    text = doc_text(doc)
+    for match in _NUMBER.finditer(text):
         start, end = match.span()
-        before = doc.text[max(0, start - 2) : start]
-        if "$" in before or "€" in before or "£" in before or _NOT_COUNTS.match(doc.text[end : end + 12]):
+        before = text[max(0, start - 2) : start]
+        if "$" in before or "€" in before or "£" in before or _NOT_COUNTS.match(text[end : end + 12]):
             continue
         value = parse_count(match.group(0))
         if not value or value < 2 or (match["digits"] and not match["scale"] and 1900 <= value <= 2100):

@@ -16,7 +16,7 @@ from spacy.tokens import Doc, Span, Token
 
 from extractors._gazetteer import load_vocabulary
 from extractors._registry import register
-from extractors._spans import mention_chars, sentence_of, sentences
+from extractors._spans import doc_text, mention_chars, sentence_of, sentences
 from schemas.document import Article
 from schemas.entities import Mention
 
@@ -166,7 +166,7 @@ def _denied(chunk: Span, sent: Span) -> bool:
         head = head.head
         if any(c.dep_ == "neg" or c.lower_ == "no" for c in head.children):
             return True
-    before = sent.doc.text[sent.start_char : chunk.start_char]
+    before = doc_text(sent.doc)[sent.start_char : chunk.start_char]
     return bool(re.search(r"\bin no way\b|\bno (?:evidence|indication|sign)\b", before, re.I))
 
 

@@ -39,7 +39,7 @@ from spacy.tokens import Doc, Span, Token
 
 from extractors._gazetteer import load_vocabulary
 from extractors._registry import register
-from extractors._spans import mention_chars, sentence_of
+from extractors._spans import doc_text, mention_chars, sentence_of
 from schemas.document import Article
 from schemas.entities import Mention
 
@@ -223,7 +223,7 @@ def _ignored(text: str, start: int, end: int, value: date, published: date | Non
 
 def find_dates(doc: Doc, published: date | None) -> list[Resolved]:
     """Every resolvable date expression of the text, in order, without overlaps."""
-    text = doc.text
+    text = doc_text(doc)
     taken: list[tuple[int, int]] = []
     found: list[Resolved] = []
 

@@ -31,7 +31,7 @@ from spacy.tokens import Doc, Span, Token
 
 from extractors._gazetteer import load_vocabulary
 from extractors._registry import register
-from extractors._spans import mention_chars, sentences
+from extractors._spans import doc_text, mention_chars, sentences
 from schemas.document import Article
 from schemas.entities import Mention
 
@@ -231,7 +231,7 @@ def score_types(doc: Doc, title: str | None = None) -> TypeScores:
         signals += bool(event_signals(sent))
         for key in others:
             others[key] += _count(spec[f"{key}_cues"], text)
-    if title and not doc.text.lstrip().startswith(title.strip()):
+    if title and not doc_text(doc).lstrip().startswith(title.strip()):
         low = title.lower()
         for rule in rules:
             found = _count(rule.cues, low)
@@ -279,13 +279,13 @@ def _anchor(doc: Doc, term: str) -> tuple[int, int]:
     if fallback:
         return fallback
     first = next(iter(sentences(doc)), None)
-    return (first.start_char, first.end_char) if first is not None else (0, len(doc.text))
+    return (first.start_char, first.end_char) if first is not None else (0, len(doc_text(doc)))
 
 
 @register(NAME)
 def extract_incident_type(doc: Doc, article: Article) -> list[Mention]:
     """One `incident_type` mention: the article's type, or "Not an incident" with a reason."""
-    if not doc.text.strip():
+    if not doc_text(doc).strip():
         return []
     found = score_types(doc, article.title)
     scores = found.scores

@@ -30,7 +30,7 @@ from spacy.tokens import Doc, Span, Token
 
 from extractors._gazetteer import load_gazetteer, load_vocabulary
 from extractors._registry import register
-from extractors._spans import mention_chars
+from extractors._spans import doc_text, mention_chars, sentence_of
 from schemas.document import Article
 from schemas.entities import Mention
 
@@ -237,7 +237,7 @@ def _plausible(name: str, cues: _Cues) -> bool:
 
 def _collect_orgs(doc: Doc, cues: _Cues) -> list[_Org]:
     """Names from NER (body sentences only), the gazetteer and descriptor patterns, merged."""
-    text = doc.text
+    text = doc_text(doc)
     found: list[tuple[str, dict[str, Any] | None]] = []
     persons = _person_names(doc)
     for ent in doc.ents:
@@ -403,7 +403,7 @@ def _add_short_forms(orgs: list[_Org], text: str, cues: _Cues) -> None:
 
 def _locate(doc: Doc, orgs: list[_Org], cues: _Cues) -> None:
     """Every occurrence of every variant; the longest match wins and product names block matches."""
-    text = doc.text
+    text = doc_text(doc)
     matches: list[tuple[int, int, int, _Org | None]] = []
     for m in cues.product_re.finditer(text):
         matches.append((m.start(), m.end(), 1, None))
@@ -430,9 +430,9 @@ def _vote(doc: Doc, org: _Org, start: int, end: int, orgs: list[_Org], cues: _Cu
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None:
         return
-    sent = span.sent
-    before = doc.text[max(sent.start_char, start - 60) : start]
-    after = doc.text[end : min(sent.end_char, end + 80)]
+    sent = sentence_of(span)
+    before = doc_text(doc)[max(sent.start_char, start - 60) : start]
+    after = doc_text(doc)[end : min(sent.end_char, end + 80)]
     words = cues.words
     if cues.product_cue_re.search(before) or cues.product_after_re.match(after):
         org.votes["product"] += 1
@@ -515,7 +515,7 @@ def _vote_descriptors(doc: Doc, org: _Org, span: Span, after: str, cues: _Cues) 
     pre: list[str] = []
     i = span.start - 1
     while (
-        i >= span.sent.start
+        i >= sentence_of(span).start
         and (doc[i].is_alpha or "-" in doc[i].text)
         and doc[i].pos_
         in {
@@ -616,7 +616,7 @@ def _vote_customer(
             org.partners.add(others[0].name)
             if breachy:
                 others[0].votes["victim"] += 1
-    if cues.exposure_re.search(doc.text[span.end_char : sent.end_char]) and not org.votes["vendor"]:
+    if cues.exposure_re.search(doc_text(doc)[span.end_char : sent.end_char]) and not org.votes["vendor"]:
         org.votes["exposure"] += 1
 
 
