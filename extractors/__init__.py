@@ -4,12 +4,14 @@ Importing this package registers every extractor in `EXTRACTORS` under its versi
 """
 
 from extractors import (  # noqa: F401  (imported to register)
+    actors,
     counts,
     data_types,
     dates,
     incident_type,
     organizations,
     response,
+    software,
 )
 from extractors._registry import EXTRACTORS, Extractor, register
 

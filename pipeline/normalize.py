@@ -20,6 +20,7 @@ from typing import Any
 from extractors.counts import pick_records_affected
 from extractors.data_types import rate_sensitivity
 from extractors.dates import pick_dates
+from extractors.software import pick_vector
 from schemas.document import Article
 from schemas.entities import ArticleFindings, Mention
 from schemas.incident import (
@@ -267,7 +268,7 @@ def normalize(findings: ArticleFindings) -> IncidentRecord | None:
     evidence += [_evidence("threat_actors", m, article, f"{a.name} ({a.attribution})") for a, m in actors]
     software = _software(by["software"])
     evidence += [_evidence("compromised_software", m, article, s.name) for s, m in software]
-    vector = _most_common(by["attack_vector"])
+    vector = pick_vector(by["attack_vector"])
     if vector:
         evidence.append(_evidence("attack_vector", vector, article))
 
