@@ -349,6 +349,18 @@ def pick_title(content: str, given: str | None, body_start: str) -> str | None:
     return candidates[-1] if candidates else given
 
 
+def _unwrap(lines: list[str]) -> list[str]:
+    """Join hard-wrapped paragraphs: a line that does not end a sentence, followed by one that
+    starts in lower case, is the same paragraph (the parser needs whole sentences)."""
+    out: list[str] = []
+    for line in lines:
+        if out and not _SENTENCE_END_RE.search(out[-1]) and _CONTINUED_RE.match(line):
+            out[-1] = f"{out[-1]} {line}"
+        else:
+            out.append(line)
+    return out
+
+
 def clean(raw: RawDocument) -> Article:
     """A raw document -> its cleaned Article; raises `SkipArticle` when no article text is left.
 
@@ -362,7 +374,7 @@ def clean(raw: RawDocument) -> Article:
     else:
         text = clean_text(raw.content)
     title = " ".join((raw.title or meta.get("title") or "").split()) or None
-    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    lines = _unwrap([" ".join(line.split()) for line in text.splitlines() if line.strip()])
     if raw.kind == "text" and lines:
         title = pick_title(raw.content, title, lines[0])
     while lines and title and lines[0] == title:

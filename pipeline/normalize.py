@@ -198,7 +198,11 @@ def _description(article: Article, picks: list[Mention], primary: str | None) ->
         sent = m.sentence.strip()
         if not sent or len(sent) < 40 or sent.endswith(("?", ":")):
             continue
-        starts.setdefault(sent, max(0, article.text.rfind(sent, 0, m.end)))
+        if sent not in starts:
+            found = article.text.rfind(sent, 0, m.start + len(sent))
+            if found < 0:
+                continue
+            starts[sent] = found
         scores[sent] += weights.get(m.label, 0)
         if primary and m.label == "organization" and m.value == primary:
             scores[sent] += 2
