@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,13 +13,13 @@ from pipeline.cluster import cluster_records
 from pipeline.errors import ExtractionError, SkipArticle
 from pipeline.extract import extract_articles
 from pipeline.normalize import normalize
-from pipeline.sinks import write_jsonl, write_sqlite
+from pipeline.sinks import load_article_records, write_jsonl, write_sqlite
 from pipeline.source import InputFailure, read_documents
 from schemas.document import Article, RawDocument
 from schemas.incident import IncidentRecord
 from schemas.settings import Settings
 
-__all__ = ["RunSummary", "extract_records", "run", "write_outputs"]
+__all__ = ["RunSummary", "extract_records", "known_article_records", "run", "write_outputs"]
 
 log = logging.getLogger(__name__)
 
@@ -98,20 +98,42 @@ def extract_records(
     return records
 
 
-def write_outputs(records: Iterable[IncidentRecord], settings: Settings) -> int:
-    """Write to every configured sink; the JSONL file last, so it reflects a complete run."""
+def write_outputs(
+    records: Iterable[IncidentRecord],
+    settings: Settings,
+    article_records: Sequence[IncidentRecord] = (),
+) -> int:
+    """Write to every configured sink; the JSONL file last, so it reflects a complete run.
+
+    With clustering, `records` are all the incidents there are and the per-article
+    `article_records` are stored beside them for the next run to re-cluster with.
+    """
     records = list(records)
     if settings.db:
-        write_sqlite(records, Path(settings.db))
+        write_sqlite(records, Path(settings.db), article_records, complete=not settings.per_article)
     return write_jsonl(records, settings.output)
 
 
+def known_article_records(settings: Settings) -> list[IncidentRecord]:
+    """Per-article records an earlier run stored in `--db` (none for a new database)."""
+    return load_article_records(Path(settings.db)) if settings.db else []
+
+
 def run(settings: Settings) -> RunSummary:
-    """Run the batch job described by `settings`."""
+    """Run the batch job described by `settings`.
+
+    Without `per_article`, the new articles join what `--db` already holds: all per-article
+    records, old and new (a re-read article replaces its old record), are clustered again,
+    so feeding articles one run at a time gives the incidents one run over all gives.
+    """
     summary = RunSummary()
     items = read_documents(settings.inputs, settings.max_file_bytes)
     records = extract_records(items, summary, settings.progress)
-    if not settings.per_article:
-        records = cluster_records(records)
-    summary.incidents = write_outputs(records, settings)
+    if settings.per_article:
+        summary.incidents = write_outputs(records, settings)
+        return summary
+    by_article = {r.sources[0].article_id: r for r in known_article_records(settings)}
+    by_article.update((r.sources[0].article_id, r) for r in records)
+    incidents = cluster_records(by_article.values())
+    summary.incidents = write_outputs(incidents, settings, records)
     return summary

@@ -1,0 +1,81 @@
+"""Clustering: same breached party, compatible type and dates -> one incident; else apart."""
+
+from __future__ import annotations
+
+import itertools
+
+from pipeline.cluster import WINDOW_DAYS, cluster_records, merge_records
+from schemas.incident import (
+    AffectedEntity,
+    IncidentDates,
+    IncidentDetail,
+    IncidentRecord,
+    Source,
+    ThreatActor,
+)
+
+
+def _rec(
+    article: str,
+    victim: str = "Harbor Mutual Inc.",
+    published: str = "2026-03-02",
+    rtype: str = "Breach",
+    actors: tuple[tuple[str, str], ...] = (),
+    count: int | None = None,
+    disclosed: str | None = None,
+) -> IncidentRecord:
+    slug = "-".join(victim.lower().replace(".", "").split())
+    return IncidentRecord(
+        id=f"ID-{article}",
+        linkid=slug,
+        type=rtype,
+        date="3/2026",
+        severity="40",
+        impact="3",
+        explanation="",
+        incident=IncidentDetail(
+            title=f"story {article}",
+            type="Data Breach" if rtype == "Breach" else rtype,
+            affected_entities=[AffectedEntity(name=victim, type="Company", industry="Insurance")],
+        ),
+        threat_actors=[ThreatActor(name=n, attribution=a) for n, a in actors],  # type: ignore[arg-type]
+        records_affected=count,
+        dates=IncidentDates(disclosed=disclosed),
+        sources=[Source(article_id=article, published=published)],
+    )
+
+
+def test_same_victim_name_variants_merge_whatever_the_order() -> None:
+    records = [
+        _rec("a", "Harbor Mutual Inc.", "2026-03-02", actors=(("Gray Lantern", "suspected"),), count=48000),
+        _rec("b", "Harbor Mutual", "2026-03-04", actors=(("Gray Lantern", "claimed"),), count=50000),
+        _rec("c", "Harbor Mutual", "2026-03-05", disclosed="2026-02-27"),
+    ]
+    outputs = {
+        tuple(r.model_dump_json() for r in cluster_records(list(order)))
+        for order in itertools.permutations(records)
+    }
+    assert len(outputs) == 1
+    (merged,) = cluster_records(records)
+    assert [s.article_id for s in merged.sources] == ["a", "b", "c"]
+    assert merged.threat_actors[0].attribution == "claimed"
+    assert merged.dates.disclosed == "2026-02-27"
+    assert "48,000" in merged.disagreements[0] and "50,000" in merged.disagreements[0]
+    assert set(merged.absorbed_ids) == {"ID-b", "ID-c"}
+    assert merged.id == "ID-a"
+
+
+def test_two_breaches_a_year_apart_stay_two_incidents() -> None:
+    records = [_rec("a", published="2025-03-02"), _rec("b", published="2026-03-10")]
+    assert len(cluster_records(records)) == 2
+    assert WINDOW_DAYS < 365
+
+
+def test_different_victims_or_incompatible_types_stay_apart() -> None:
+    assert len(cluster_records([_rec("a", "Harbor Mutual"), _rec("b", "Calloway Health")])) == 2
+    assert len(cluster_records([_rec("a"), _rec("b", rtype="Vulnerability")])) == 2
+
+
+def test_single_record_is_returned_unchanged() -> None:
+    record = _rec("a")
+    assert merge_records([record]) == record
