@@ -41,6 +41,7 @@ def _vocab() -> dict[str, frozenset[str]]:
         "denial_heads",
         "list_verbs",
         "list_markers",
+        "count_people_nouns",
     )
     return {key: frozenset(cues[key]) for key in keys}
 
@@ -116,9 +117,9 @@ def _phrase(chunk: Span) -> Span:
 
 def _is_data(phrase: Span, root: Token) -> bool:
     v = _vocab()
-    if root.pos_ not in ("NOUN", "PROPN"):
-        return False
     lemma = root.lemma_.lower()
+    if root.pos_ != "NOUN" or lemma in v["count_people_nouns"]:
+        return False
     if lemma in v["vague_nouns"]:
         return len(phrase) > 1 and any(t.pos_ in ("ADJ", "NOUN", "PROPN") for t in phrase if t != root)
     return lemma in v["data_nouns"] or categorize(phrase.text) is not None

@@ -279,7 +279,9 @@ def normalize(findings: ArticleFindings) -> IncidentRecord | None:
     data = _unique_values(by["data"])
     evidence += [_evidence("incident.data_breach.type_of_data_compromised", m, article) for m in data]
     data_text = ", ".join(m.value for m in data) or "Unknown"
-    categories = sorted({str(m.attrs["category"]) for m in data if m.attrs.get("category")})
+    categories = sorted(
+        {str(m.attrs["category"]) for m in data if m.attrs.get("category") not in (None, "other")}
+    )
     sensitivity = rate_sensitivity(categories) if categories else "Unknown"
     negated = _unique_values(by["data_not_compromised"])
     evidence += [_evidence("data_not_compromised", m, article) for m in negated]
