@@ -30,6 +30,7 @@ lint: setup
 bench: setup
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/feeds.py
+	$(BIN)/python bench/cluster.py
 
 check: lint test
 
