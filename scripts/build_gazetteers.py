@@ -75,7 +75,7 @@ def clean_alias(alias: str) -> str | None:
 def english_words(nlp: Language) -> frozenset[str]:
     """Lower-case English words: the lemmatizer's WordNet index plus spaCy's stop words."""
     index = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
-    words = {word.lower() for pos in index.keys() for word in index[pos]}
+    words = {word.lower() for pos in index for word in index[pos]}
     return frozenset(words | set(nlp.Defaults.stop_words))
 
 
@@ -116,7 +116,9 @@ def gather(clusters: Clusters) -> list[Actor]:
             if not aliases:
                 continue
             related = [r.get("dest-uuid") for r in (entry.related or []) if isinstance(r, dict)]
-            owner = next((by_uuid[u] for u in related if u in by_uuid), None) if galaxy != "threat-actor" else None
+            owner = None
+            if galaxy != "threat-actor":
+                owner = next((by_uuid[u] for u in related if u in by_uuid), None)
             owner = owner or next((by_alias[a.lower()] for a in aliases if a.lower() in by_alias), None)
             if owner is None:
                 owner = Actor(name=aliases[0], kind=kind, source=f"misp:{galaxy}")
