@@ -1,35 +1,59 @@
 """Threat actors and how firmly each is tied to the incident (claimed / suspected / confirmed).
 
-Names come from the MISP threat-actor and ransomware galaxies (`data/threat_actors.jsonl`,
-every alias mapped to one canonical name) and from patterns for actors the galaxies do not
-know yet ("a hacking group called X", "X claimed responsibility"). Generic words
-("hackers", "the group") are never actors. Each mention is graded by the attribution cue
-nearest to it in its sentence, so two actors in one sentence keep their own grades.
+Names come from two places:
+
+* the MISP galaxies (`data/threat_actors.jsonl`, every alias mapped to one canonical name),
+  matched case-sensitively on their own unless marked `context_only`; a ransomware family
+  counts as an actor only where the text speaks of its people ("the X gang", "X claimed");
+* context rules for actors the galaxies do not know ("a hacking group called X", "the X gang",
+  "hacking group X", "X claimed responsibility", "X, a threat actor", a person charged with a
+  hacking crime). The name must look like one (capitalised, digits or `$`) and must not be a
+  country, nationality, date or generic word, so "hackers" or "North Korean hackers" are not actors.
+
+Attribution is graded per mention from cues in the actor's own clause first, then in the
+clauses that embed it ("researchers believe [X was behind it]"), so two actors in one sentence
+keep their own grades. The record keeps the strongest grade over an actor's mentions.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from spacy.lang.en import English
+from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span, Token
 from spacy.vocab import Vocab
 
 from extractors._gazetteer import load_gazetteer, load_vocabulary
 from extractors._registry import register
-from extractors._spans import doc_text, mention_chars
+from extractors._spans import mention, sentences
 from schemas.document import Article
 from schemas.entities import Mention
 
-__all__ = ["canonical_actor", "extract_actors", "grade_attribution"]
+__all__ = ["canonical_actor", "english_words", "extract_actors", "grade_attribution"]
 
 NAME = "actors.v1"
-_NAME = r"(?P<name>[A-Z0-9][\w$@.&()\-]*(?:\s+[A-Z0-9][\w$@.&()\-]*){0,3})"
-_STRENGTH = {"suspected": 1, "claimed": 2, "confirmed": 3}
-_NON_NAME_ENTS = {"GPE", "NORP", "DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "LOC"}
+GRADES = ("confirmed", "claimed", "suspected")
+CLAUSE_DEPS = frozenset(
+    {"ROOT", "ccomp", "advcl", "relcl", "conj", "csubj", "acl", "xcomp", "parataxis", "pcomp"}
+)
+MAX_NAME_TOKENS = 5
+CUE_GAP = 2
+
+
+@dataclass(frozen=True)
+class Found:
+    """A candidate actor: its token span, the token its clause is read from, and its kind."""
+
+    span: Span
+    anchor: Token
+    kind: str
+    known: bool
 
 
 @cache
@@ -38,127 +62,445 @@ def _cues() -> dict[str, Any]:
 
 
 @cache
-def _aliases() -> dict[str, dict[str, Any]]:
-    """alias -> gazetteer entry, for the aliases that may be matched on their own."""
-    return {e["pattern"]: e for e in load_gazetteer("threat_actors") if not e.get("context_only")}
+def _words(key: str) -> frozenset[str]:
+    return frozenset(_cues()[key])
 
 
 @cache
-def _lower_aliases() -> dict[str, str]:
-    """lower-cased alias -> canonical id, to canonicalise names found by the patterns."""
-    return {e["pattern"].lower(): e["id"] for e in load_gazetteer("threat_actors")}
-
-
-@cache
-def _display_names() -> dict[str, str]:
-    """canonical id -> the name to show: the id, or an alias that is the id plus a symbol
-    ("LAPSUS" -> "LAPSUS$"), since the symbol is part of how the group names itself."""
-    out: dict[str, str] = {}
+def _entries_by_alias() -> dict[str, dict[str, Any]]:
+    """lower-cased alias -> gazetteer entry (every alias, context-only ones too)."""
+    out: dict[str, dict[str, Any]] = {}
     for entry in load_gazetteer("threat_actors"):
-        cid, alias = entry["id"], entry["pattern"]
-        out.setdefault(cid, cid)
-        if alias.upper().startswith(cid.upper()) and alias[len(cid) :] and not alias[len(cid) :].isalnum():
-            out[cid] = cid + alias[len(cid) :]
+        out.setdefault(entry["pattern"].lower(), entry)
     return out
 
 
 @cache
+def _aliases_of() -> dict[str, tuple[str, ...]]:
+    """canonical id -> its aliases that may be matched directly."""
+    out: dict[str, list[str]] = {}
+    for entry in load_gazetteer("threat_actors"):
+        if not entry.get("context_only") and entry["pattern"] != entry["id"]:
+            out.setdefault(entry["id"], []).append(entry["pattern"])
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@cache
+def _tokenizer() -> Language:
+    return English()
+
+
+@cache
 def _matcher(vocab: Vocab) -> PhraseMatcher:
+    """Case-sensitive matcher over the aliases that may be matched on their own."""
     matcher = PhraseMatcher(vocab, attr="ORTH")
-    tokenizer_vocab = vocab
-    patterns = [Doc(tokenizer_vocab, words=alias.split()) for alias in _aliases()]
-    matcher.add("THREAT_ACTOR", patterns)
+    patterns = [e["pattern"] for e in load_gazetteer("threat_actors") if not e.get("context_only")]
+    matcher.add("THREAT_ACTOR", list(_tokenizer().tokenizer.pipe(patterns)))
     return matcher
 
 
 @cache
-def _intro_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """A name after an introducing phrase, and a name before a claiming phrase; two patterns,
-    so one cannot hide the other's match ("The hacking group X" is both)."""
-    cues = _cues()
-    before = "|".join(re.escape(c) for c in sorted(cues["name_before"], key=len, reverse=True))
-    after = "|".join(re.escape(c) for c in sorted(cues["name_after"], key=len, reverse=True))
-    return (
-        re.compile(rf"(?i:\b(?:{before}))\s+(?:of\s+)?['\"“]?{_NAME}"),
-        re.compile(rf"{_NAME}['\"”]?\s+(?i:(?:{after})\b)"),
+def english_words(nlp: Language | None = None) -> frozenset[str]:
+    """Lower-case English words: the lemmatizer's WordNet index plus spaCy's stop words."""
+    if nlp is None:
+        from pipeline.nlp import load_nlp
+
+        nlp = load_nlp()
+    index = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
+    words = {word.lower() for pos in index for word in index[pos]}
+    return frozenset(words | set(nlp.Defaults.stop_words))
+
+
+def canonical_actor(name: str) -> tuple[str, dict[str, Any] | None]:
+    """The galaxy's canonical name and entry for `name` ("Fancy Bear" -> "APT28"), also without
+    or with a trailing "group"; otherwise `name` itself and None."""
+    table = _entries_by_alias()
+    words = name.split()
+    candidates = [name, f"{name} group"]
+    if len(words) > 1 and words[-1].lower() in ("group", "team", "gang", "crew"):
+        candidates.append(" ".join(words[:-1]))
+    for candidate in candidates:
+        entry = table.get(candidate.lower())
+        if entry:
+            return entry["id"], entry
+    return name, None
+
+
+def _is_name_token(tok: Token, first: bool) -> bool:
+    text = tok.text
+    if tok.lower_ in _words("name_stopwords") or (tok.is_punct and text != "$"):
+        return False
+    if not first and (tok.like_num or text in ("$", "-")):
+        return True
+    return text[:1].isupper() or any(ch.isdigit() for ch in text) or "$" in text
+
+
+def _name_right(doc: Doc, i: int, end: int) -> Span | None:
+    """The name starting at token `i` (an opening quote is skipped), within `end`."""
+    while i < end and (doc[i].is_quote or doc[i].is_space or doc[i].lower_ == "the"):
+        i += 1
+    j = i
+    while j < end and j - i < MAX_NAME_TOKENS and _is_name_token(doc[j], j == i):
+        if doc[j].text == "-" and (j + 1 >= end or doc[j - 1].whitespace_ or doc[j].whitespace_):
+            break
+        j += 1
+    return _trim(doc[i:j]) if j > i else None
+
+
+def _name_left(doc: Doc, j: int, start: int) -> Span | None:
+    """The name ending just before token `j`, not before `start`."""
+    while j > start and doc[j - 1].is_quote:
+        j -= 1
+    i = j
+    while i > start and j - i < MAX_NAME_TOKENS and _is_name_token(doc[i - 1], False):
+        i -= 1
+    while i < j and not _is_name_token(doc[i], True):
+        i += 1
+    return _trim(doc[i:j]) if j > i else None
+
+
+def _trim(span: Span) -> Span | None:
+    """The span without leading nationality/place words when what is left is itself a name
+    ("Chinese APT10" -> "APT10"); "Turkish Crime Family" stays whole."""
+    skip = _words("non_actor_entity_types")
+    doc = span.doc
+    start = span.start
+    while start < span.end and doc[start].ent_type_ in skip:
+        start += 1
+    if start == span.end:
+        return span
+    rest = doc[start : span.end]
+    return rest if start == span.start or _distinctive(rest) or canonical_actor(rest.text)[1] else span
+
+
+def _is_english(span: Span) -> bool:
+    words = english_words()
+    return all(t.lower_ in words or t.lemma_.lower() in words for t in span)
+
+
+def _distinctive(span: Span) -> bool:
+    """A digit, `$` or an inner capital after a small letter ("APT10", "LAPSUS$", "TheDarkOverlord")."""
+    return any(re.search(r"[0-9$]|[a-z][A-Z]", t.text) for t in span)
+
+
+def _valid(span: Span | None) -> bool:
+    if span is None or len(span.text) < 2:
+        return False
+    if span.text.lower() in _words("name_stopwords") or span[0].is_stop:
+        return False
+    return not all(t.ent_type_ in _words("non_actor_entity_types") for t in span)
+
+
+def _gazetteer_matches(doc: Doc) -> Iterator[Found]:
+    table = _entries_by_alias()
+    group_nouns = _words("group_nouns")
+    for _, start, end in _matcher(doc.vocab)(doc):
+        span = doc[start:end]
+        entry = table.get(span.text.lower())
+        if entry is None:
+            continue
+        if entry["kind"] == "ransomware" and not _speaks_of_people(span, group_nouns):
+            continue
+        yield Found(span, span.root, entry["kind"], True)
+
+
+def _speaks_of_people(span: Span, group_nouns: frozenset[str]) -> bool:
+    """A ransomware family named as its gang: "the X gang", "X ransomware operators", "X claimed"."""
+    doc = span.doc
+    after = [t.lower_ for t in doc[span.end : span.end + 2]]
+    if after and (
+        after[0] in group_nouns or (after[0] == "ransomware" and after[1:] and after[1] in group_nouns)
+    ):
+        return True
+    root = span.root
+    return root.dep_ == "nsubj" and root.head.lemma_.lower() in _words("people_verbs")
+
+
+def _phrase_at(sent: Span, i: int, phrase: list[str]) -> bool:
+    doc = sent.doc
+    return i + len(phrase) <= sent.end and all(doc[i + k].lower_ == w for k, w in enumerate(phrase))
+
+
+def _naming_end(sent: Span, i: int) -> int | None:
+    """Where the name starts when a naming phrase begins at token `i` ("known as X", "going
+    by the handle of X", "who uses the alias X"); None when there is none."""
+    doc = sent.doc
+    handle_nouns = _words("handle_nouns")
+    for phrase in _cues()["naming_phrases"]:
+        if _phrase_at(sent, i, phrase):
+            j = i + len(phrase)
+            if (
+                j < sent.end
+                and doc[j].lower_ in ("the", "a")
+                and j + 1 < sent.end
+                and doc[j + 1].lower_ in handle_nouns
+            ):
+                j += 2
+                if j < sent.end and doc[j].lower_ == "of":
+                    j += 1
+            return j
+    for phrase in _cues()["handle_phrases"]:
+        if _phrase_at(sent, i, phrase):
+            j = i + len(phrase)
+            while j < sent.end and (doc[j].lower_ in ("the", "a", "an") or doc[j].pos_ == "ADJ"):
+                j += 1
+            if j < sent.end and doc[j].lower_ in handle_nouns:
+                j += 1
+                return j + 1 if j < sent.end and doc[j].lower_ == "of" else j
+    return None
+
+
+def _named_by_phrase(sent: Span) -> Iterator[Found]:
+    """ "a hacking group called X", "a hacker going by X", "a group using the name X"."""
+    doc = sent.doc
+    actor_nouns, not_actor = _words("actor_nouns"), _words("non_actor_modifiers")
+    for i in range(sent.start, sent.end):
+        j = _naming_end(sent, i)
+        if j is None:
+            continue
+        before = [t for t in doc[max(sent.start, i - 6) : i] if t.lower_ in actor_nouns]
+        reflexive = any(t.lower_ in ("itself", "themselves", "himself", "herself") for t in doc[i:j])
+        if not before and not reflexive:
+            continue
+        if before and any(t.lower_ in not_actor for t in doc[before[-1].i - 2 : before[-1].i]):
+            continue
+        name = _name_right(doc, j, sent.end)
+        if _valid(name):
+            anchor = before[-1] if before else doc[i]
+            people = (
+                "hacker",
+                "person",
+                "individual",
+                "user",
+                "vendor",
+                "seller",
+                "blackmailer",
+                "himself",
+                "herself",
+            )
+            kind = "individual" if anchor.lower_ in people else "group"
+            yield Found(name, anchor, kind, canonical_actor(name.text)[1] is not None)
+
+
+def _named_by_noun(sent: Span) -> Iterator[Found]:
+    """ "the X gang", "the X hacking group", "hacking group X", "ransomware gang X"."""
+    doc = sent.doc
+    group_nouns, criminal = _words("group_nouns"), _words("criminal_nouns")
+    modifiers, apposition = _words("hacking_modifiers"), _words("apposition_nouns")
+    incident = any(t.lemma_.lower() in _words("incident_words") for t in sent)
+    for n in sent:
+        noun = n.lower_
+        if noun not in group_nouns and noun not in apposition:
+            continue
+        j = n.i
+        while j > sent.start and doc[j - 1].lower_ in modifiers and n.i - j < 3:
+            j -= 1
+        modified = j < n.i
+        left = _name_left(doc, j, sent.start)
+        if noun in group_nouns and _valid(left) and left.end == j:
+            if n.text[:1].isupper() and not modified:
+                left = doc[left.start : n.i + 1]
+            known = canonical_actor(left.text)[1] is not None
+            people = noun in ("hackers", "actors", "operators", "affiliates", "hacktivists")
+            if known or (modified and not people) or (noun in criminal and not people) or _distinctive(left):
+                yield Found(left, n, "group", known)
+            elif noun in ("group", "team", "crew") and incident and not _is_english(left):
+                yield Found(left, n, "group", False)
+        if modified or noun in apposition:
+            right = _name_right(doc, n.i + 1, sent.end)
+            if _valid(right) and (
+                noun not in ("actor", "hacker") or _distinctive(right) or right.root.ent_type_ == "PERSON"
+            ):
+                kind = "individual" if noun == "hacker" else "group"
+                yield Found(right, n, kind, canonical_actor(right.text)[1] is not None)
+
+
+def _claims_deed(verb: Token) -> bool:
+    """ "claimed responsibility/credit", "took credit", "claimed to have stolen", "claimed it hacked"."""
+    if any(c.dep_ == "dobj" and c.lower_ in _words("claim_objects") for c in verb.children):
+        return True
+    deeds = _words("claim_deeds")
+    return verb.lemma_.lower() != "take" and any(
+        c.dep_ in ("xcomp", "ccomp") and any(t.lemma_.lower() in deeds for t in c.subtree)
+        for c in verb.children
     )
 
 
-def canonical_actor(name: str) -> str:
-    """The canonical name of an actor: the galaxy's, when the name is one of its aliases."""
-    cid = _lower_aliases().get(name.lower())
-    return _display_names().get(cid, cid) if cid else name
+def _named_by_claim(sent: Span) -> Iterator[Found]:
+    """ "X claimed responsibility", "X took credit", "X claimed to have stolen", "X, a threat actor"."""
+    doc = sent.doc
+    modifiers, actor_nouns, not_actor = (
+        _words("hacking_modifiers"),
+        _words("actor_nouns"),
+        _words("non_actor_modifiers"),
+    )
+    for tok in sent:
+        if (
+            tok.lemma_.lower() in ("claim", "take", "boast", "brag")
+            and tok.pos_ == "VERB"
+            and _claims_deed(tok)
+        ):
+            for subj in (c for c in tok.children if c.dep_ == "nsubj"):
+                name = _name_left(doc, subj.i + 1, sent.start)
+                if (
+                    _valid(name)
+                    and name.end == subj.i + 1
+                    and (subj.ent_type_ != "PERSON" or _distinctive(name))
+                ):
+                    yield Found(name, subj, "group", canonical_actor(name.text)[1] is not None)
+        if tok.dep_ == "appos" and tok.lower_ in actor_nouns:
+            mods = {c.lower_ for c in tok.children}
+            described = tok.lower_ in ("hacker", "hacktivist", "actor", "gang", "crew") or bool(
+                mods & modifiers
+            )
+            if described and not mods & not_actor:
+                name = _name_left(doc, tok.head.i + 1, sent.start)
+                if _valid(name) and name.end == tok.head.i + 1:
+                    yield Found(name, tok.head, "group", canonical_actor(name.text)[1] is not None)
 
 
-def grade_attribution(sentence: str, start: int, end: int) -> str:
-    """claimed / suspected / confirmed from the cue nearest to `sentence[start:end]`."""
-    best, distance = "suspected", None
-    for grade, words in _cues()["attribution"].items():
-        for word in words:
-            for match in re.finditer(rf"\b{re.escape(word)}\b", sentence, re.IGNORECASE):
-                gap = match.start() - end if match.start() >= end else start - match.end()
-                if distance is None or gap < distance:
-                    best, distance = grade, gap
-    return best
+def _named_by_deed(sent: Span) -> Iterator[Found]:
+    """The named doer of an attack: "X hacked ...", "... was stolen by X", "X was behind the attack"."""
+    doc = sent.doc
+    deeds = _words("deed_verbs")
+    for tok in sent:
+        doers: list[Token] = []
+        carried = tok.lemma_.lower() != "carry" or any(c.dep_ == "prt" for c in tok.children)
+        if tok.lemma_.lower() in deeds and tok.pos_ == "VERB" and carried:
+            doers += [c for c in tok.children if c.dep_ == "nsubj"]
+            doers += [g for c in tok.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+        elif tok.lower_ == "behind" and tok.head.lemma_ == "be":
+            doers += [c for c in tok.head.children if c.dep_ == "nsubj"]
+        for doer in doers:
+            if doer.pos_ != "PROPN" and not _distinctive(doc[doer.i : doer.i + 1]):
+                continue
+            name = _name_left(doc, doer.i + 1, sent.start)
+            if _valid(name) and name.end == doer.i + 1:
+                kind = "individual" if doer.ent_type_ == "PERSON" else "group"
+                yield Found(name, doer, kind, canonical_actor(name.text)[1] is not None)
 
 
-def _clean_name(raw: str) -> str | None:
-    words = raw.split()
-    not_names = set(_cues()["not_names"])
-    while words and words[-1].lower().strip(".,") in not_names | {"ransomware", "gang", "group", "crew"}:
-        words.pop()
-    while words and words[0].lower() in not_names:
-        words.pop(0)
-    name = " ".join(words).strip(".,;:'\"()")
-    if not name or name.lower() in not_names or len(name) < 3:
-        return None
-    return name
+def _named_by_charge(sent: Span) -> Iterator[Found]:
+    """A person charged, indicted, arrested or sentenced in a sentence about a hacking crime."""
+    if not any(t.lemma_.lower() in _words("incident_words") for t in sent):
+        return
+    legal = _words("legal_verbs")
+    for ent in sent.ents:
+        if ent.label_ != "PERSON" or len(ent) < 2:
+            continue
+        head = ent.root
+        while head.head.i != head.i and head.pos_ not in ("VERB",):
+            head = head.head
+        if head.lemma_.lower() in legal and ent.root.dep_ in ("nsubj", "nsubjpass", "dobj", "appos"):
+            yield Found(ent, ent.root, "individual", False)
+
+
+def _clause_head(tok: Token) -> Token:
+    while tok.head.i != tok.i and not (tok.pos_ in ("VERB", "AUX") and tok.dep_ in CLAUSE_DEPS):
+        tok = tok.head
+    return tok
+
+
+def _cue_matches(sent: Span) -> list[tuple[str, Token, str]]:
+    """(grade, first token, cue text) for every attribution cue in the sentence, negated ones dropped."""
+    doc = sent.doc
+    lemmas = [t.lemma_.lower() for t in sent]
+    lowers = [t.lower_ for t in sent]
+    out = []
+    for grade in GRADES:
+        for cue in _cues()["attribution"][grade]:
+            for i in range(len(lemmas)):
+                if cue[0] not in (lemmas[i], lowers[i]):
+                    continue
+                pos, ok = i, True
+                for word in cue[1:]:
+                    nxt = next(
+                        (
+                            k
+                            for k in range(pos + 1, min(len(lemmas), pos + 2 + CUE_GAP))
+                            if word in (lemmas[k], lowers[k])
+                        ),
+                        None,
+                    )
+                    if nxt is None:
+                        ok = False
+                        break
+                    pos = nxt
+                tok = doc[sent.start + i]
+                negated = any(c.dep_ == "neg" for c in (tok, tok.head) for c in c.children)
+                if ok and not negated:
+                    out.append((grade, tok, doc[sent.start + i : sent.start + pos + 1].text))
+    return out
+
+
+def grade_attribution(anchor: Token, others: Iterable[Token] = ()) -> tuple[str, str | None]:
+    """The grade and cue for an actor read from `anchor`: its own clause first, then the
+    clauses embedding it; a cue elsewhere in the sentence counts only when no other actor
+    (`others`) is in it. Claims count only in the actor's own clause (the actor said so)."""
+    sent = anchor.sent
+    own = _clause_head(anchor)
+    chain = [own]
+    while chain[-1].head.i != chain[-1].i and len(chain) < 6:
+        chain.append(_clause_head(chain[-1].head))
+    alone = not any(o.sent == sent for o in others)
+    best: tuple[int, int, int] | None = None
+    result: tuple[str, str | None] = ("suspected", None)
+    for grade, tok, text in _cue_matches(sent):
+        head = _clause_head(tok)
+        in_relcl = head.dep_ in ("relcl", "acl") and head.head == anchor
+        level = 0 if head == own or in_relcl else (chain.index(head) if head in chain else 99)
+        if level == 99 and (not alone or abs(tok.i - anchor.i) > 12):
+            continue
+        if (
+            grade == "claimed"
+            and level not in (0,)
+            and not (level == 99 and alone and abs(tok.i - anchor.i) <= 6)
+        ):
+            continue
+        key = (level, abs(tok.i - anchor.i), GRADES.index(grade))
+        if best is None or key < best:
+            best, result = key, (grade, text)
+    return result
+
+
+def _candidates(doc: Doc) -> list[Found]:
+    found = list(_gazetteer_matches(doc))
+    for sent in sentences(doc):
+        for rule in (_named_by_phrase, _named_by_noun, _named_by_claim, _named_by_deed, _named_by_charge):
+            found.extend(rule(sent))
+    names = {f.span.text for f in found if not f.known}
+    if names:
+        matcher = PhraseMatcher(doc.vocab, attr="ORTH")
+        matcher.add("NAMES", [doc.vocab and _tokenizer().make_doc(n) for n in names])
+        kinds = {f.span.text: f.kind for f in found}
+        for _, start, end in matcher(doc):
+            span = doc[start:end]
+            found.append(Found(span, span.root, kinds[span.text], False))
+    chosen: dict[tuple[int, int], Found] = {}
+    taken: set[int] = set()
+    for f in sorted(found, key=lambda f: (not f.known, -len(f.span), f.span.start)):
+        if any(i in taken for i in range(f.span.start, f.span.end)):
+            continue
+        taken.update(range(f.span.start, f.span.end))
+        chosen[(f.span.start, f.span.end)] = f
+    return [chosen[k] for k in sorted(chosen)]
 
 
 @register(NAME)
 def extract_actors(doc: Doc, article: Article) -> list[Mention]:
-    """Named threat actors, each mention graded by its sentence's attribution cues."""
-    text = doc_text(doc)
-    found: dict[tuple[int, int], str] = {}
-    aliases = _aliases()
-    for _, start, end in _matcher(doc.vocab)(doc):
-        span = doc[start:end]
-        entry = aliases.get(span.text)
-        if entry:
-            found[(span.start_char, span.end_char)] = _display_names().get(entry["id"], entry["id"])
-    matches = [m for pattern in _intro_res() for m in pattern.finditer(text)]
-    for match in matches:
-        name = _clean_name(match.group("name"))
-        if not name:
-            continue
-        start = match.start("name")
-        end = start + len(name)
-        span = doc.char_span(start, end, alignment_mode="expand")
-        if span is None or any(t.ent_type_ in _NON_NAME_ENTS for t in span):
-            continue
-        if any(s <= start < e or start <= s < end for s, e in found):
-            continue
-        found[(start, end)] = canonical_actor(name)
+    """Named threat actors, each mention graded by the attribution cues of its own clause."""
+    found = _candidates(doc)
     out: list[Mention] = []
-    per_actor: dict[str, list[str]] = defaultdict(list)
-    for (start, end), value in sorted(found.items()):
-        m = mention_chars("threat_actor", value, doc, start, end, NAME)
-        offset = m.sentence.find(m.text)
-        grade = grade_attribution(m.sentence, offset, offset + len(m.text)) if offset >= 0 else "suspected"
-        per_actor[value].append(text[start:end])
-        out.append(m.model_copy(update={"attrs": {"attribution": grade}}))
-    galaxy_aliases = _galaxy_aliases()
-    return [
-        m.model_copy(
-            update={"attrs": {**m.attrs, "aliases": sorted(set(galaxy_aliases.get(m.value, [])) - {m.value})}}
-        )
-        for m in out
-    ]
-
-
-@cache
-def _galaxy_aliases() -> dict[str, list[str]]:
-    out: dict[str, list[str]] = defaultdict(list)
-    for entry in load_gazetteer("threat_actors"):
-        out[_display_names().get(entry["id"], entry["id"])].append(entry["pattern"])
-    return {k: sorted(set(v))[:20] for k, v in out.items()}
+    for f in found:
+        value, entry = canonical_actor(f.span.text.strip("\"'“”"))
+        kind = entry["kind"] if entry else f.kind
+        others = [g.anchor for g in found if canonical_actor(g.span.text)[0] != value]
+        grade, cue = grade_attribution(f.anchor, others)
+        attrs = {
+            "attribution": grade,
+            "cue": cue,
+            "kind": kind,
+            "aliases": list(_aliases_of().get(value, ())),
+        }
+        out.append(mention("threat_actor", value, f.span, NAME, attrs=attrs))
+    return out

@@ -1,9 +1,13 @@
 """The way in: compromised software (packages, products, versions, CVE ids) and the attack vector.
 
-Software counts when a sentence says it was the route of the attack ("compromised updates
-to X", "malicious versions of X", "a vulnerability in X", "CVE-2026-1234 in X"). The
-vector is a term of `data/attack_vectors.json`, chosen by its cues in the article's
-sentences, weighted up where the sentence is about this attack.
+Software counts when a sentence names it as the route of the attack ("compromised updates to
+X", "malicious versions of X", "a poisoned X package", "a vulnerability in X", "X versions
+2.4.1 and 2.4.2", "X, an open-source library"); its versions are read next to the name and the
+sentence's CVE ids are attached to it. A CVE id with no product near it is a mention of its own.
+
+The vector is a term of `data/attack_vectors.json`, from its cue phrases in sentences about
+this incident: negated cues ("no evidence of phishing") and advice or trend sentences
+("companies should watch out for phishing") are skipped, past-tense sentences weigh more.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from collections import Counter
 from functools import cache
 from typing import Any
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from extractors._gazetteer import load_vocabulary
 from extractors._registry import register
@@ -21,110 +25,144 @@ from extractors._spans import doc_text, mention_chars, sentences
 from schemas.document import Article
 from schemas.entities import Mention
 
-__all__ = ["extract_software", "pick_vector"]
+__all__ = ["extract_software", "find_versions", "pick_vector"]
 
 NAME = "software.v1"
-_PRODUCT = r"(?P<name>[A-Za-z0-9][\w.+\-]*[A-Za-z0-9](?:\s+[A-Z][\w.+\-]*){0,2})"
-_ROUTES = [
-    rf"(?i:compromised|malicious|poisoned|tampered|trojani[sz]ed|backdoored|rogue)\s+"
-    rf"(?i:updates?|versions?|releases?|builds?)\s+(?i:of|to|for)\s+(?:the\s+)?(?:popular\s+)?(?:open-source\s+)?"
-    rf"{_PRODUCT}",
-    rf"(?i:a|the)\s+(?i:compromised|malicious|poisoned|tampered|trojani[sz]ed|backdoored)\s+"
-    rf"{_PRODUCT}\s+(?i:package|library|plugin|extension|update|module|dependency|tool|app)",
-    rf"(?i:vulnerability|vulnerabilities|flaw|flaws|bug|zero-day|exploit)\s+(?i:in|affecting)\s+(?:the\s+)?"
-    rf"{_PRODUCT}",
-]
-_CVE = re.compile(r"\bCVE-\d{4}-\d{4,7}\b")
-_VERSION = re.compile(r"\b(?:v|version\s+|versions\s+)?(\d+\.\d+(?:\.\d+){0,2})\b", re.IGNORECASE)
-_GENERIC = {
-    "the",
-    "its",
-    "their",
-    "a",
-    "an",
-    "software",
-    "package",
-    "library",
-    "tool",
-    "update",
-    "updates",
-    "system",
-    "systems",
-    "server",
-    "servers",
-    "code",
-    "product",
-    "products",
-    "app",
-    "application",
-    "platform",
-    "version",
-    "versions",
-    "open-source",
-    "popular",
-    "widely",
-    "used",
-    "an ai",
-    "ai",
-}
+_PRODUCT = r"(?P<name>[A-Za-z0-9][\w.+\-]*[A-Za-z0-9](?:\s+[A-Z0-9][\w.+\-]*){0,2})"
+_KIND = r"(?:package|library|plugin|extension|module|dependency|tool|framework|app|application|sdk|project)"
+_TAINTED = r"(?:compromised|malicious|poisoned|tampered|trojani[sz]ed|backdoored|rogue|infected|hijacked)"
+_ROUTES = tuple(
+    re.compile(p)
+    for p in (
+        rf"(?i:{_TAINTED}\s+(?:updates?|versions?|releases?|builds?|copies)\s+(?:of|to|for)\s+(?:the\s+)?"
+        rf"(?:popular\s+|widely[- ]used\s+)?(?:open[- ]source\s+)?(?:{_KIND}\s+)?){_PRODUCT}",
+        rf"(?i:an?|the)\s+(?i:{_TAINTED})\s+{_PRODUCT}\s+(?i:{_KIND}|updates?)",
+        rf"(?i:(?:vulnerabilit(?:y|ies)|flaws?|bugs?|zero-days?|exploits?|weakness(?:es)?)\s+(?:in|affecting|within)\s+"
+        rf"(?:the\s+|its\s+|their\s+)?(?:popular\s+|widely[- ]used\s+)?(?:open[- ]source\s+)?){_PRODUCT}",
+        rf"(?i:open[- ]source\s+{_KIND})\s+{_PRODUCT}",
+        rf"{_PRODUCT},\s+(?i:an?|the)\s+(?i:(?:popular|widely[- ]used|free)\s+)?"
+        rf"(?i:open[- ]source\s+)?(?i:{_KIND})\b",
+        rf"{_PRODUCT}\s+(?i:versions?)\s+v?\d+\.\d+",
+        rf"(?i:through|via)\s+(?:an?\s+|the\s+)?(?i:{_TAINTED}|vulnerable|unpatched)\s+(?:version\s+of\s+)?{_PRODUCT}",
+    )
+)
+_CVE = re.compile(r"\bCVE-\d{4}-\d{4,7}\b", re.IGNORECASE)
+_VERSION = re.compile(
+    r"(?P<pre>\b(?:versions?|v|release|build)\s*)?\b(?P<v>v?\d+\.\d+(?:\.\d+){0,2}(?:-?(?:rc|beta|alpha)\d*)?)\b"
+    r"(?!\s*(?:million|billion|thousand|percent|%))",
+    re.IGNORECASE,
+)
+_WINDOW = 80
 
 
 @cache
-def _vectors() -> dict[str, Any]:
-    return load_vocabulary("attack_vectors")["terms"]
+def _vocabulary() -> dict[str, Any]:
+    return load_vocabulary("attack_vectors")
+
+
+@cache
+def _generic() -> frozenset[str]:
+    return frozenset(load_vocabulary("software_cues")["generic_words"])
 
 
 @cache
 def _vector_res() -> dict[str, re.Pattern[str]]:
     return {
         term: re.compile(r"\b(?:" + "|".join(re.escape(c) for c in spec["cues"]) + r")\b", re.IGNORECASE)
-        for term, spec in _vectors().items()
+        for term, spec in _vocabulary()["terms"].items()
+        if spec["cues"]
     }
 
 
-def _name(raw: str) -> str | None:
+@cache
+def _phrase_re(key: str) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(re.escape(c) for c in _vocabulary()[key]) + r")\b", re.IGNORECASE)
+
+
+def _clean_name(raw: str) -> str | None:
     words = raw.split()
-    while words and words[-1].lower() in _GENERIC:
+    while words and words[-1].lower().strip(".,") in _generic():
         words.pop()
-    name = " ".join(words).strip(".,")
-    return name if name and name.lower() not in _GENERIC and not _CVE.fullmatch(name) else None
+    while words and words[0].lower() in _generic():
+        words.pop(0)
+    name = " ".join(words).strip(".,;:")
+    if not name or name.lower() in _generic() or _CVE.fullmatch(name):
+        return None
+    looks_named = name[0].isupper() or any(ch.isdigit() for ch in name) or re.search(r"[a-z][-_.][a-z]", name)
+    return name if looks_named else None
+
+
+def find_versions(text: str, name: str) -> list[str]:
+    """Version numbers in `text` (the name's window): dotted triples, or pairs after "version"."""
+    out: list[str] = []
+    for match in _VERSION.finditer(text):
+        value = match.group("v")
+        if value in name or any(value in cve for cve in _CVE.findall(text)):
+            continue
+        listed = bool(re.search(r"\bversions?\b", text[: match.start()], re.IGNORECASE))
+        if match.group("pre") or value.count(".") >= 2 or listed or value.lower().startswith("v"):
+            out.append(value.lstrip("vV"))
+    return list(dict.fromkeys(out))
 
 
 def _software(doc: Doc) -> list[Mention]:
     text = doc_text(doc)
-    out: list[Mention] = []
+    found: dict[tuple[int, int], str] = {}
     for pattern in _ROUTES:
-        for match in re.finditer(pattern, text):
-            name = _name(match.group("name"))
-            if not name or not (name[0].isupper() or any(c.isdigit() for c in name) or "-" in name):
+        for match in pattern.finditer(text):
+            name = _clean_name(match.group("name"))
+            if not name:
                 continue
-            start = match.start("name")
-            m = mention_chars("software", name, doc, start, start + len(name), NAME)
-            versions = sorted({v for v in _VERSION.findall(m.sentence) if v not in name})
-            cves = sorted(set(_CVE.findall(m.sentence)))
-            out.append(m.model_copy(update={"attrs": {"versions": versions, "cves": cves}}))
+            start = match.start("name") + match.group("name").find(name)
+            if not any(s <= start < e for s, e in found):
+                found[(start, start + len(name))] = name
+    out: list[Mention] = []
+    attached: set[str] = set()
+    for (start, end), name in sorted(found.items()):
+        m = mention_chars("software", name, doc, start, end, NAME)
+        window = text[start : min(len(text), end + _WINDOW, start + len(name) + _WINDOW)]
+        window = window.split("\n", 1)[0]
+        cves = sorted({c.upper() for c in _CVE.findall(m.sentence)})
+        attached.update(cves)
+        attrs: dict[str, Any] = {"versions": find_versions(window, name), "cves": cves}
+        out.append(m.model_copy(update={"attrs": attrs}))
     for match in _CVE.finditer(text):
-        if not any(match.group(0) in (m.attrs.get("cves") or []) for m in out):
-            m = mention_chars("software", match.group(0), doc, match.start(), match.end(), NAME)
-            out.append(m.model_copy(update={"attrs": {"versions": [], "cves": [match.group(0)]}}))
+        cve = match.group(0).upper()
+        if cve not in attached:
+            attached.add(cve)
+            m = mention_chars("software", cve, doc, match.start(), match.end(), NAME)
+            out.append(m.model_copy(update={"attrs": {"versions": [], "cves": [cve]}}))
     return out
 
 
+def _sentence_weight(sent: Span) -> float:
+    """1 for a past-tense sentence about the incident, 0.5 otherwise, 0 for advice or trends."""
+    past = any(t.tag_ in ("VBD", "VBN") for t in sent)
+    generic = bool(_phrase_re("generic_cues").search(sent.text))
+    if generic:
+        return 0.3 if past and not any(t.tag_ == "MD" for t in sent) else 0.0
+    return 1.0 if past else 0.5
+
+
+def _negated(sent_text: str, start: int) -> bool:
+    before = sent_text[max(0, start - 30) : start]
+    return bool(_phrase_re("negations").search(before))
+
+
 def _vector_mentions(doc: Doc) -> list[Mention]:
-    """One mention per vector cue, scored up in sentences that speak of an actual attack."""
+    """One mention per vector cue, scored by how surely its sentence speaks of this incident."""
     out: list[Mention] = []
     for sent in sentences(doc):
-        past = any(t.tag_ in ("VBD", "VBN") for t in sent)
-        advice = any(t.lower_ in ("should", "can", "could", "tips", "how") for t in sent)
+        weight = _sentence_weight(sent)
+        if not weight:
+            continue
         for term, regex in _vector_res().items():
             for match in regex.finditer(sent.text):
+                if _negated(sent.text, match.start()):
+                    continue
                 start = sent.start_char + match.start()
-                weight = (1.0 if past else 0.5) * (0.3 if advice else 1.0)
-                out.append(
-                    mention_chars(
-                        "attack_vector", term, doc, start, start + len(match.group(0)), NAME, score=weight
-                    )
-                )
+                end = start + len(match.group(0))
+                out.append(mention_chars("attack_vector", term, doc, start, end, NAME, score=weight))
     return out
 
 
@@ -138,7 +176,7 @@ def pick_vector(mentions: list[Mention]) -> Mention | None:
             first.setdefault(m.value, m)
     if not votes:
         return None
-    terms = _vectors()
+    terms = _vocabulary()["terms"]
     best = max(votes, key=lambda t: (votes[t], terms[t]["priority"]))
     return first[best]
 

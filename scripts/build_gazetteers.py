@@ -18,14 +18,16 @@ The alias filter is a rule, not a list of exceptions:
   never matched on its own, only used to canonicalise a name that a context rule found ("the
   Silence group"). That is an alias of one token, without a digit, `$` or inner capital
   ("LockBit", "REvil"), that is an English word (WordNet lemma index of the spaCy lemmatizer, or a
-  spaCy stop word) or has at most 4 letters; or any alias written all in lower case; or one listed
-  in `extractors/data/actor_alias_stoplist.json` (countries, agencies, big vendors, products).
+  spaCy stop word), also once a common inflection is stripped ("Hacked", "Losers"), or has at
+  most 4 letters; or any alias written all in lower case; or one listed in
+  `extractors/data/actor_alias_stoplist.json` (countries, agencies, big vendors, products).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -34,6 +36,7 @@ from pathlib import Path
 from pymispgalaxies import Clusters
 from spacy.language import Language
 
+from extractors.actors import english_words
 from pipeline.nlp import load_nlp
 
 __all__ = ["build_entries", "is_context_only", "main"]
@@ -47,6 +50,7 @@ RANSOMWARE_GALAXY = "ransomware"
 ALLOWED = re.compile(r"^[A-Za-z0-9 .\-_$&'!@]+$")
 RANSOMWARE_SUFFIX = re.compile(r"\s+(?:ransomware|ransom)$", re.IGNORECASE)
 INNER_CAPITAL = re.compile(r"[a-z][A-Z]|^[A-Z]{2,}[a-z]")
+INFLECTIONS = ("s", "es", "ed", "d", "ing", "er", "ers")
 
 
 @dataclass
@@ -72,13 +76,6 @@ def clean_alias(alias: str) -> str | None:
     return alias
 
 
-def english_words(nlp: Language) -> frozenset[str]:
-    """Lower-case English words: the lemmatizer's WordNet index plus spaCy's stop words."""
-    index = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
-    words = {word.lower() for pos in index for word in index[pos]}
-    return frozenset(words | set(nlp.Defaults.stop_words))
-
-
 def is_context_only(alias: str, words: frozenset[str], stoplist: frozenset[str]) -> bool:
     """True when `alias` may be an ordinary word or another thing's name (see module docstring)."""
     if alias.lower() in stoplist or alias == alias.lower():
@@ -88,7 +85,13 @@ def is_context_only(alias: str, words: frozenset[str], stoplist: frozenset[str])
         return False
     distinctive = bool(re.search(r"[0-9$]", alias) or INNER_CAPITAL.search(alias))
     letters = sum(ch.isalpha() for ch in alias)
-    return not distinctive and (alias.lower() in words or letters <= 4)
+    return not distinctive and (is_english(alias.lower(), words) or letters <= 4)
+
+
+def is_english(word: str, words: frozenset[str]) -> bool:
+    """`word` or its stem without a common inflection ("hacked", "losers") is an English word."""
+    stems = [word] + [word[: -len(end)] for end in INFLECTIONS if word.endswith(end)]
+    return any(stem in words or stem + "e" in words for stem in stems if len(stem) >= 3)
 
 
 def entry_aliases(value: str, synonyms: Iterable[str]) -> Iterator[str]:
@@ -101,25 +104,34 @@ def entry_aliases(value: str, synonyms: Iterable[str]) -> Iterator[str]:
 
 
 def gather(clusters: Clusters) -> list[Actor]:
-    """Actors from the group galaxies, then ransomware families, merged by uuid and alias."""
+    """Actors from the threat-actor galaxy, then the others joined to them by uuid or alias.
+
+    Entries of one galaxy are never merged with each other (their aliases overlap where
+    vendors disagree); an entry of a later galaxy joins the actor most of its related uuids and
+    aliases point to, a ransomware family only when its own name is a known alias.
+    """
     actors: list[Actor] = []
     by_uuid: dict[str, Actor] = {}
     by_alias: dict[str, Actor] = {}
     for galaxy in (*GROUP_GALAXIES, RANSOMWARE_GALAXY):
         kind = "ransomware" if galaxy == RANSOMWARE_GALAXY else "group"
+        known_uuid, known_alias = dict(by_uuid), dict(by_alias)
         for entry in sorted(clusters.get(galaxy).values(), key=lambda e: e.value):
             synonyms = (entry.meta.to_dict().get("synonyms") or []) if entry.meta else []
             aliases = list(entry_aliases(entry.value, synonyms))
             if kind == "ransomware":
-                aliases = [RANSOMWARE_SUFFIX.sub("", a) for a in aliases if RANSOMWARE_SUFFIX.sub("", a)]
+                aliases = [RANSOMWARE_SUFFIX.sub("", a) for a in aliases]
                 aliases = [a for a in aliases if clean_alias(a)]
             if not aliases:
                 continue
             related = [r.get("dest-uuid") for r in (entry.related or []) if isinstance(r, dict)]
-            owner = None
-            if galaxy != "threat-actor":
-                owner = next((by_uuid[u] for u in related if u in by_uuid), None)
-            owner = owner or next((by_alias[a.lower()] for a in aliases if a.lower() in by_alias), None)
+            keys = aliases[:1] if kind == "ransomware" else aliases
+            votes = Counter(
+                [id(known_uuid[u]) for u in related if u in known_uuid]
+                + [id(known_alias[a.lower()]) for a in keys if a.lower() in known_alias]
+            )
+            owners = {id(a): a for a in (*known_uuid.values(), *known_alias.values())}
+            owner = owners[votes.most_common(1)[0][0]] if votes else None
             if owner is None:
                 owner = Actor(name=aliases[0], kind=kind, source=f"misp:{galaxy}")
                 actors.append(owner)
@@ -132,13 +144,15 @@ def gather(clusters: Clusters) -> list[Actor]:
 
 
 def build_entries(clusters: Clusters, nlp: Language, stoplist: frozenset[str]) -> list[dict[str, object]]:
-    """JSONL entries, one per (alias, actor); an alias claimed by two actors keeps the first."""
+    """JSONL entries, one per alias: an actor's own name stays its own, else the first actor wins."""
     words = english_words(nlp)
+    actors = gather(clusters)
+    owner = {actor.name: actor for actor in reversed(actors)}
     seen: set[str] = set()
     entries: list[dict[str, object]] = []
-    for actor in gather(clusters):
+    for actor in actors:
         for alias in actor.aliases:
-            if alias in seen:
+            if alias in seen or owner.get(alias, actor) is not actor:
                 continue
             seen.add(alias)
             entry: dict[str, object] = {

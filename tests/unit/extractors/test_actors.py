@@ -1,0 +1,126 @@
+"""actors.v1: gazetteer aliases, context patterns for unknown groups, attribution grades."""
+
+from __future__ import annotations
+
+import pytest
+
+import extractors.actors
+from extractors.actors import canonical_actor, extract_actors
+
+
+def _actors(parse, text: str) -> dict[str, str]:
+    """value -> strongest attribution over the article's mentions."""
+    order = ("suspected", "claimed", "confirmed")
+    out: dict[str, str] = {}
+    for m in extract_actors(*parse(text)):
+        grade = str(m.attrs["attribution"])
+        if order.index(grade) >= order.index(out.get(m.value, "suspected")):
+            out[m.value] = grade
+    return out
+
+
+def test_actors_module_registers_versioned_name() -> None:
+    assert extractors.actors.NAME in extractors.EXTRACTORS
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        ("Researchers tied the intrusion at Halvorsen Freight to Fancy Bear.", "APT28"),
+        ("Researchers tied the intrusion at Halvorsen Freight to APT28.", "APT28"),
+        ("The breach at Brightwell Labs was the work of Sofacy, analysts said.", "APT28"),
+        ("LAPSUS$ posted screenshots from Norvale Systems on Telegram.", "LAPSUS"),
+        ("Microsoft tracks the group behind the Norvale Systems breach as DEV-0537.", "LAPSUS"),
+    ],
+)
+def test_actors_aliases_map_to_one_canonical_name(parse, text: str, canonical: str) -> None:
+    assert canonical in _actors(parse, text)
+
+
+def test_actors_canonical_actor_lists_galaxy_aliases(parse) -> None:
+    mentions = extract_actors(
+        *parse("Investigators blamed Fancy Bear for the intrusion at Halvorsen Freight.")
+    )
+    assert mentions and "Fancy Bear" in mentions[0].attrs["aliases"]
+    assert mentions[0].attrs["kind"] == "group"
+    assert canonical_actor("fancy bear")[0] == "APT28"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("A hacking group called Orchid Spider breached Zentrix Ltd last week.", "Orchid Spider"),
+        ("The attack on Zentrix was claimed by a group known as Velvet Heron.", "Velvet Heron"),
+        ("The Garnet Lynx gang leaked files stolen from Zentrix.", "Garnet Lynx"),
+        ("A hacker going by the handle Quartz77 sold the Zentrix database.", "Quartz77"),
+        ("Crimson Marten claimed responsibility for the outage at Zentrix.", "Crimson Marten"),
+        ("The ransomware gang Umber Wasp encrypted the hospital's servers.", "Umber Wasp"),
+    ],
+)
+def test_actors_unknown_groups_found_by_pattern(parse, text: str, name: str) -> None:
+    assert name in _actors(parse, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hackers stole customer records from Zentrix Ltd last week.",
+        "The attackers and cybercriminals behind the breach remain unknown, the group said.",
+        "North Korean hackers are suspected of breaching Zentrix.",
+        "Russia denied any role in the attack on Zentrix.",
+        "Security researcher Dana Whitfield, an ethical hacker, found the exposed database.",
+    ],
+)
+def test_actors_generic_words_and_countries_are_not_actors(parse, text: str) -> None:
+    assert _actors(parse, text) == {}
+
+
+def test_actors_claimed_and_suspected_in_one_sentence(parse) -> None:
+    text = (
+        "While a group using the name Velvet Heron claimed responsibility, researchers suggest that "
+        "a group known as Orchid Spider is the likely culprit."
+    )
+    assert _actors(parse, text) == {"Velvet Heron": "claimed", "Orchid Spider": "suspected"}
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "grade"),
+    [
+        (
+            "Federal prosecutors indicted two members of the Garnet Lynx gang on Tuesday.",
+            "Garnet Lynx",
+            "confirmed",
+        ),
+        ("Zentrix confirmed that Crimson Marten was behind the attack.", "Crimson Marten", "confirmed"),
+        ("Crimson Marten took credit for the Zentrix breach on its leak site.", "Crimson Marten", "claimed"),
+        ("Analysts believe the Zentrix breach bears the hallmarks of APT28.", "APT28", "suspected"),
+        ("The Zentrix breach was the work of APT28.", "APT28", "suspected"),
+    ],
+)
+def test_actors_attribution_grades(parse, text: str, name: str, grade: str) -> None:
+    assert _actors(parse, text) == {name: grade}
+
+
+def test_actors_negated_confirmation_is_not_confirmed(parse) -> None:
+    text = "Zentrix has not confirmed that Crimson Marten was behind the attack."
+    assert _actors(parse, text).get("Crimson Marten") != "confirmed"
+
+
+def test_actors_person_charged_with_hacking_is_an_individual(parse) -> None:
+    mentions = extract_actors(*parse("Tomas Varga was charged with hacking into the servers of Zentrix Ltd."))
+    assert [(m.value, m.attrs["attribution"], m.attrs["kind"]) for m in mentions] == [
+        ("Tomas Varga", "confirmed", "individual")
+    ]
+
+
+def test_actors_ransomware_family_alone_is_not_an_actor(parse) -> None:
+    assert _actors(parse, "WannaCry encrypted files on thousands of computers at Zentrix.") == {}
+    assert "LockBit" in _actors(parse, "The LockBit gang listed Zentrix on its leak site.")
+
+
+def test_actors_mentions_carry_spans_and_sentence(parse) -> None:
+    doc, article = parse("Investigators said little. A hacking group called Orchid Spider breached Zentrix.")
+    (m,) = extract_actors(doc, article)
+    assert article.text[m.start : m.end] == "Orchid Spider"
+    assert m.sentence.startswith("A hacking group called Orchid Spider")
+    assert m.extractor == "actors.v1"
