@@ -111,6 +111,23 @@ def english_words(nlp: Language | None = None) -> frozenset[str]:
     return frozenset(words | set(nlp.Defaults.stop_words))
 
 
+@cache
+def _display_names() -> dict[str, str]:
+    """canonical id -> the name to show: the id, or an alias that is the id plus a symbol
+    ("LAPSUS" -> "LAPSUS$"), since the symbol is part of how the group names itself."""
+    out: dict[str, str] = {}
+    for entry in load_gazetteer("threat_actors"):
+        cid, alias = entry["id"], entry["pattern"]
+        tail = alias[len(cid) :]
+        if (
+            alias.upper().startswith(cid.upper())
+            and tail
+            and not any(c.isalnum() or c.isspace() for c in tail)
+        ):
+            out[cid] = cid + tail
+    return out
+
+
 def canonical_actor(name: str) -> tuple[str, dict[str, Any] | None]:
     """The galaxy's canonical name and entry for `name` ("Fancy Bear" -> "APT28"), also without
     or with a trailing "group"; otherwise `name` itself and None."""
@@ -122,7 +139,7 @@ def canonical_actor(name: str) -> tuple[str, dict[str, Any] | None]:
     for candidate in candidates:
         entry = table.get(candidate.lower())
         if entry:
-            return entry["id"], entry
+            return _display_names().get(entry["id"], entry["id"]), entry
     return name, None
 
 
@@ -221,12 +238,23 @@ def _phrase_at(sent: Span, i: int, phrase: list[str]) -> bool:
     return i + len(phrase) <= sent.end and all(doc[i + k].lower_ == w for k, w in enumerate(phrase))
 
 
+@cache
+def _phrases_by_first(key: str) -> dict[str, tuple[list[str], ...]]:
+    """The cue phrases of `key` grouped by their first word, so each token is checked only
+    against the phrases that can start there."""
+    out: dict[str, list[list[str]]] = {}
+    for phrase in _cues()[key]:
+        out.setdefault(phrase[0], []).append(phrase)
+    return {first: tuple(phrases) for first, phrases in out.items()}
+
+
 def _naming_end(sent: Span, i: int) -> int | None:
     """Where the name starts when a naming phrase begins at token `i` ("known as X", "going
     by the handle of X", "who uses the alias X"); None when there is none."""
     doc = sent.doc
+    first = doc[i].lower_
     handle_nouns = _words("handle_nouns")
-    for phrase in _cues()["naming_phrases"]:
+    for phrase in _phrases_by_first("naming_phrases").get(first, ()):
         if _phrase_at(sent, i, phrase):
             j = i + len(phrase)
             if (
@@ -239,7 +267,7 @@ def _naming_end(sent: Span, i: int) -> int | None:
                 if j < sent.end and doc[j].lower_ == "of":
                     j += 1
             return j
-    for phrase in _cues()["handle_phrases"]:
+    for phrase in _phrases_by_first("handle_phrases").get(first, ()):
         if _phrase_at(sent, i, phrase):
             j = i + len(phrase)
             while j < sent.end and (doc[j].lower_ in ("the", "a", "an") or doc[j].pos_ == "ADJ"):

@@ -29,8 +29,8 @@ def test_actors_module_registers_versioned_name() -> None:
         ("Researchers tied the intrusion at Halvorsen Freight to Fancy Bear.", "APT28"),
         ("Researchers tied the intrusion at Halvorsen Freight to APT28.", "APT28"),
         ("The breach at Brightwell Labs was the work of Sofacy, analysts said.", "APT28"),
-        ("LAPSUS$ posted screenshots from Norvale Systems on Telegram.", "LAPSUS"),
-        ("Microsoft tracks the group behind the Norvale Systems breach as DEV-0537.", "LAPSUS"),
+        ("LAPSUS$ posted screenshots from Norvale Systems on Telegram.", "LAPSUS$"),
+        ("Microsoft tracks the group behind the Norvale Systems breach as DEV-0537.", "LAPSUS$"),
     ],
 )
 def test_actors_aliases_map_to_one_canonical_name(parse, text: str, canonical: str) -> None:
