@@ -1,8 +1,12 @@
 """How many records or people an incident affected: "1.5 million", "more than 500,000", "57m".
 
-A number counts only when it is tied to a noun that can be counted in a breach (records,
-accounts, customers, patients, ...) in a sentence that talks about the breach; money,
-percentages, years, versions and sizes never count.
+A number counts only when the parse ties it to a noun that can be counted in a breach
+(records, accounts, customers, patients, ...; vocabularies in `data_cues.json`) and that
+noun sits in a sentence about the breach. Money, percentages, dates, versions, products and
+sizes never count, nor do platform sizes ("has 100 million users") or hypotheticals ("could
+affect 3,000 employees"). Each mention's `score` says how closely the noun is linked to a
+breach word: 2 when a breach word governs or modifies it ("1.5 million users were
+affected", "stolen accounts"), 1 when it only shares the sentence with one.
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ from extractors._spans import doc_text, mention_chars, sentence_of
 from schemas.document import Article
 from schemas.entities import Mention
 
-__all__ = ["extract_counts", "parse_count", "pick_records_affected"]
+__all__ = ["EXTRACTOR", "LINKED", "extract_counts", "parse_count", "pick_records_affected"]
 
-NAME = "counts.v1"
+EXTRACTOR = "counts.v1"
+LINKED = 2.0  # the score of a count a breach word governs or modifies
 _SCALE = {
     "thousand": 1e3,
     "k": 1e3,
@@ -33,44 +38,39 @@ _SCALE = {
     "b": 1e9,
 }
 _WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "a": 1,
-    "half a": 0.5,
-    "dozens of": 24,
-    "hundreds of": 100,
-}
+    "a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
+    "forty": 40, "fifty": 50, "hundred": 100, "half a": 0.5,
+}  # fmt: skip
 _NUMBER = re.compile(
     r"(?<![\w$£€¥.,/-])"
     r"(?:(?P<digits>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(?P<scale>thousand|million|billion|mln|mn|bn|k|m|b)?"
-    r"|(?P<word>half a|one|two|three|four|five|six|seven|eight|nine|ten|a)\s+"
-    r"(?P<wscale>thousand|million|billion))"
-    r"(?![\w%]|\.\d|,\d)",
+    r"|(?P<word>half a|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
+    r"thirty|forty|fifty|hundred)[\s-]+(?P<wscale>thousand|million|billion))"
+    r"(?![\w%]|\.\d|,\d|\.x)",
     re.IGNORECASE,
 )
-_NOT_COUNTS = re.compile(
-    r"^\s*(?:%|percent|per cent|years?|days?|hours?|minutes?|months?|weeks?|gb|tb|mb|"
-    r"dollars?|euros?|pounds?|usd|bitcoin|btc|times)\b",
+_UNITS = re.compile(
+    r"^[\s-]*(?:%|percent|per cent|years?|days?|hours?|minutes?|months?|weeks?|[kmgt]b|bytes?|gigabytes?|"
+    r"terabytes?|dollars?|euros?|pounds?|usd|bitcoins?|btc|times|countries)\b",
     re.IGNORECASE,
 )
+_NOT_COUNT_ENTITIES = frozenset(
+    {"MONEY", "PERCENT", "DATE", "TIME", "ORDINAL", "PRODUCT", "ORG", "LAW", "QUANTITY"}
+)
+_MODALS = frozenset({"can", "could", "would", "will", "should", "must", "might", "may", "shall"})
+_COUNTERFACTUAL = frozenset({"could", "would", "should"})
 
 
 @cache
 def _cues() -> dict[str, frozenset[str]]:
     vocab = load_vocabulary("data_cues")
-    return {key: frozenset(vocab[key]) for key in ("count_record_nouns", "count_people_nouns", "count_cues")}
+    keys = ("count_record_nouns", "count_people_nouns", "count_cues", "count_size_verbs")
+    return {key: frozenset(vocab[key]) for key in keys}
 
 
 def parse_count(text: str) -> int | None:
-    """The integer a count phrase stands for ("1.5 million" -> 1500000), or None."""
+    """The integer a count phrase stands for ("1.5 million" -> 1500000, "57m" -> 57000000), or None."""
     match = _NUMBER.search(text)
     if not match:
         return None
@@ -83,29 +83,64 @@ def parse_count(text: str) -> int | None:
     return round(value * scale)
 
 
-def _counted_noun(doc: Doc, start: int, end: int) -> Token | None:
-    """The noun the number at `doc_text(doc)[start:end]` counts: its syntactic head, or the next noun."""
-    span = doc.char_span(start, end, alignment_mode="expand")
-    if span is None:
-        return None
+def _counted_noun(span: Span) -> Token | None:
+    """The noun a number counts: its head ("1.5 million customers"), or the complement of
+    "X of" ("2 million of its users")."""
     last = span[-1]
-    if last.dep_ in ("nummod", "quantmod", "compound") and last.head.pos_ in ("NOUN", "PROPN"):
+    if last.dep_ in ("nummod", "quantmod", "compound", "amod") and last.head.i > last.i:
         head = last.head
-        if head.i > last.i:
-            return head
-    for token in doc[last.i + 1 : min(len(doc), last.i + 5)]:
-        if token.pos_ == "NOUN":
-            return token
-        if token.pos_ not in ("ADJ", "NOUN", "PROPN", "ADP", "DET", "NUM") or token.is_punct:
-            return None
+        while head.dep_ in ("nummod", "quantmod", "compound") and head.head.i > head.i and head.pos_ == "NUM":
+            head = head.head
+        return head if head.pos_ in ("NOUN", "PROPN") else None
+    for child in last.children:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            return next((g for g in child.children if g.dep_ == "pobj" and g.pos_ == "NOUN"), None)
     return None
 
 
-def _is_breach_sentence(sent: Span, cues: frozenset[str]) -> bool:
-    return any(t.lemma_.lower() in cues or t.lower_ in cues for t in sent)
+def _is_cue(token: Token) -> bool:
+    cues = _cues()["count_cues"]
+    return token.lemma_.lower() in cues or token.lower_ in cues
 
 
-@register(NAME)
+def _link_score(noun: Token) -> int:
+    """2: a breach word governs or modifies `noun`; 1: it shares the sentence; 0: neither."""
+    if any(_is_cue(child) for child in noun.children if child.dep_ in ("amod", "acl", "relcl", "compound")):
+        return 2
+    node = noun
+    for _ in range(4):
+        if node.head == node:
+            break
+        node = node.head
+        if _is_cue(node):
+            return 2
+        if node.pos_ in ("VERB", "AUX") and node.lemma_.lower() in _cues()["count_size_verbs"]:
+            if any(_is_cue(c) for c in node.children):
+                return 2  # "40,000 employees had their data stolen"
+            return 0  # "has 100 million users", "serves 2,000 customers": a size, not a victim count
+    return 1 if any(_is_cue(token) for token in sentence_of(noun)) else 0
+
+
+def _hypothetical(noun: Token) -> bool:
+    """ "could affect 3,000 employees", "if 500 patients are affected"."""
+    node = noun
+    for _ in range(5):
+        if node.head == node:
+            return False
+        node = node.head
+        if node.pos_ not in ("VERB", "AUX"):
+            continue
+        auxes = [c for c in node.children if c.dep_ in ("aux", "auxpass")]
+        modals = [a.lower_ for a in auxes if a.lower_ in _MODALS]
+        perfect = any(a.lemma_.lower() == "have" for a in auxes)
+        if modals and (not perfect or any(m in _COUNTERFACTUAL for m in modals)):
+            return True
+        if any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for c in node.children):
+            return True
+    return False
+
+
+@register(EXTRACTOR)
 def extract_counts(doc: Doc, article: Article) -> list[Mention]:
     """Counts of records or people tied to their noun, in sentences about the breach."""
     cues = _cues()
@@ -113,31 +148,40 @@ def extract_counts(doc: Doc, article: Article) -> list[Mention]:
     text = doc_text(doc)
     for match in _NUMBER.finditer(text):
         start, end = match.span()
-        before = text[max(0, start - 2) : start]
-        if "$" in before or "€" in before or "£" in before or _NOT_COUNTS.match(text[end : end + 12]):
+        if re.search(r"[$€£¥]\s*$", text[max(0, start - 2) : start]) or _UNITS.match(text[end : end + 14]):
             continue
         value = parse_count(match.group(0))
         if not value or value < 2 or (match["digits"] and not match["scale"] and 1900 <= value <= 2100):
             continue
-        noun = _counted_noun(doc, start, end)
-        if noun is None or not _is_breach_sentence(sentence_of(noun), cues["count_cues"]):
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is None or any(t.ent_type_ in _NOT_COUNT_ENTITIES for t in span):
+            continue
+        noun = _counted_noun(span)
+        if noun is None:
             continue
         lemma = noun.lemma_.lower()
-        if lemma in cues["count_record_nouns"]:
+        if lemma in cues["count_record_nouns"] or noun.lower_ in cues["count_record_nouns"]:
             kind = "records"
-        elif lemma in cues["count_people_nouns"]:
+        elif lemma in cues["count_people_nouns"] or noun.lower_ in cues["count_people_nouns"]:
             kind = "people"
         else:
             continue
-        out.append(
-            mention_chars("count", str(value), doc, start, end, NAME, {"kind": kind, "noun": noun.text})
-        )
+        score = _link_score(noun)
+        if score == 0 or _hypothetical(noun):
+            continue
+        attrs = {"kind": kind, "noun": noun.text}
+        out.append(mention_chars("count", str(value), doc, start, end, EXTRACTOR, attrs, score=float(score)))
     return out
 
 
 def pick_records_affected(mentions: list[Mention]) -> Mention | None:
-    """The count to report: the first one in the article (the lead states the headline figure),
-    preferring a count of records over one of people when both are given."""
-    counts = [m for m in mentions if m.label == "count"]
-    records = [m for m in counts if m.attrs.get("kind") == "records"]
-    return (records or counts or [None])[0]
+    """The count to report for the incident, or None.
+
+    Only a count a breach word governs or modifies (score 2: "1.5 million users were
+    affected", "57m stolen accounts") is reported: a number that merely shares a sentence
+    with a breach word is as often a platform size or a comparison. Among those, the first
+    in the article wins, because news leads with the headline figure and later numbers are
+    breakdowns or older breaches (the largest number was measured worse on CASIE dev).
+    """
+    linked = [m for m in mentions if m.label == "count" and m.score >= LINKED]
+    return min(linked, key=lambda m: m.start) if linked else None

@@ -1,197 +1,528 @@
-"""What data was stolen or exposed, in the article's own words, with a controlled category.
+"""Compromised data: the article's own phrases for what was stolen, exposed or left alone.
 
-Noun phrases about data ("email addresses", "proprietary training datasets") count when
-their sentence talks about this breach (a breach verb, adjective or noun). A denial ("no
-user data was affected", "payment card data was not accessed") is kept apart as
-`data_not_compromised`, never as exposure. Statements about breaches in general ("hackers
-often steal passwords") are skipped.
+A data phrase is an argument of a breach cue in the dependency parse: the object or passive
+subject of a breach verb ("hackers stole names"), the noun a breach participle modifies
+("the stolen passwords"), the complement of a breach noun ("theft of card data"), or an
+item of an "including"/"such as" list or an "included"/"contained" clause in a sentence
+about a breach. Coordinated lists are split into items, determiners and possessives are
+dropped, meaningful modifiers kept ("proprietary training methodologies").
+
+A cue under negation or denial ("no card data was accessed", "in no way affects user
+data", "no evidence that passwords were taken") yields `data_not_compromised`, never
+`data`. A cue that is hypothetical or generic ("could steal", "hackers often steal",
+"designed to steal") yields nothing: the incident, not breaches in general, is the subject.
+
+Each `data` mention carries `attrs["category"]`, a term of `data_categories.json`;
+`rate_sensitivity` turns a record's categories into High/Medium/Low/Unknown.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from enum import Enum
 from functools import cache
+from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
 from extractors._gazetteer import load_vocabulary
 from extractors._registry import register
-from extractors._spans import doc_text, mention_chars, sentence_of, sentences
+from extractors._spans import doc_text, mention_chars, sentences
 from schemas.document import Article
-from schemas.entities import Mention
+from schemas.entities import AttrValue, Mention
 
-__all__ = ["categorize", "extract_data_types", "rate_sensitivity"]
+__all__ = ["EXTRACTOR", "OTHER_CATEGORY", "categorize", "extract_data_types", "rate_sensitivity"]
 
-NAME = "data_types.v1"
-_RANK = {"High": 3, "Medium": 2, "Low": 1}
-_LEADING = {"det", "poss", "predet", "nummod", "quantmod", "case", "cc", "punct", "advmod"}
+EXTRACTOR = "data_types.v1"
+OTHER_CATEGORY = "other"
+_SENSITIVITY_RANK = {"Unknown": 0, "Low": 1, "Medium": 2, "High": 3}
+
+_ARG_DEPS = frozenset({"dobj", "nsubjpass", "obj", "attr", "oprd"})
+_KEEP_LEFT = frozenset({"compound", "amod", "nmod", "advmod", "punct"})
+_DROP_LEADING_POS = frozenset({"DET", "PRON", "NUM", "PUNCT", "CCONJ", "ADP", "PART", "SYM", "X", "ADV"})
+_PARTITIVES = frozenset(
+    {
+        "million", "billion", "thousand", "hundred", "millions", "billions", "thousands", "hundreds",
+        "dozens", "some", "all", "part", "portion", "batch", "set", "collection", "trove", "cache",
+        "lot", "number", "amount", "kind", "type", "variety", "range", "sort", "piece", "bunch",
+        "handful", "many", "most", "much", "none", "any", "each", "one", "copy", "copies", "list",
+        "database", "archive", "dump", "file", "files", "store", "wealth", "host", "slew", "series",
+    }
+)  # fmt: skip
+_COUNTERFACTUAL = frozenset({"could", "would", "should"})  # "could have stolen" did not happen
+_GOVERNING_DEPS = frozenset({"xcomp", "advcl", "pcomp", "pobj", "prep", "dobj", "ccomp", "dative"})
+_DROP_LEADING_WORDS = frozenset(
+    {"other", "more", "certain", "additional", "various", "such", "same", "own", "many", "much", "few",
+     "several", "numerous", "all", "some", "any", "both", "each", "most", "alleged", "purported", "only"}
+)  # fmt: skip
+_LEFT_VERBS = frozenset({"leave", "keep"})  # "left X exposed", "had X stolen"
+_ERGATIVE = frozenset({"leak", "spill", "expose"})  # "data leaked": the subject is the data
+
+
+class _Status(Enum):
+    ACTUAL = "actual"
+    DENIED = "denied"
+    IRREALIS = "irrealis"
 
 
 @cache
-def _vocab() -> dict[str, frozenset[str]]:
-    cues = load_vocabulary("data_cues")
-    keys = (
-        "breach_verbs",
-        "breach_nouns",
-        "breach_adjectives",
-        "data_nouns",
-        "vague_nouns",
-        "generic_adverbs",
-        "modal_auxiliaries",
-        "denial_heads",
-        "list_verbs",
-        "list_markers",
-        "count_people_nouns",
-    )
-    return {key: frozenset(cues[key]) for key in keys}
+def _cues() -> dict[str, frozenset[str]]:
+    raw: dict[str, Any] = load_vocabulary("data_cues")
+    return {key: frozenset(value) for key, value in raw.items() if isinstance(value, list)}
 
 
 @cache
-def _categories() -> tuple[tuple[str, str], ...]:
-    """(cue, category) pairs, longest cue first, so "credit card number" beats "number"."""
-    cats = load_vocabulary("data_categories")["categories"]
-    pairs = [(cue.lower(), cat) for cat, cues in cats.items() for cue in cues]
-    return tuple(sorted(pairs, key=lambda p: -len(p[0])))
+def _category_cues() -> tuple[tuple[tuple[str, ...], str], ...]:
+    """(cue words, category), longest cue first so "payment card" beats "card"."""
+    raw: dict[str, list[str]] = load_vocabulary("data_categories")["categories"]
+    order = {cat: n for n, cat in enumerate(raw)}
+    pairs = [(tuple(cue.split()), cat) for cat, cues in raw.items() for cue in cues]
+    pairs.sort(key=lambda pair: (-len(pair[0]), order[pair[1]]))
+    return tuple(pairs)
 
 
-def categorize(phrase: str) -> str | None:
-    """The category of a data phrase, by its longest cue (whole words), or None."""
-    low = f" {phrase.lower()} "
-    for cue, category in _categories():
-        if f" {cue} " in low or f" {cue}s " in low:
+def _contains(words: tuple[str, ...], cue: tuple[str, ...]) -> int:
+    """Index where `cue` occurs in `words` as whole words, or -1."""
+    n = len(cue)
+    for i in range(len(words) - n + 1):
+        if words[i : i + n] == cue:
+            return i
+    return -1
+
+
+def _words(text: str) -> tuple[str, ...]:
+    text = re.sub(r"\be\s*-\s*mail", "email", text.lower())
+    return tuple(re.findall(r"[a-z0-9][a-z0-9'\-]*", text))
+
+
+def categorize(phrase: str, lemmas: str = "") -> str:
+    """The category of a data phrase by its longest matching cue (surface words or lemmas)."""
+    variants = [_words(phrase)] + ([_words(lemmas)] if lemmas else [])
+    for cue, category in _category_cues():
+        if any(_contains(words, cue) >= 0 for words in variants):
             return category
-    return None
+    return OTHER_CATEGORY
 
 
 def rate_sensitivity(categories: list[str]) -> str:
-    """High / Medium / Low: the highest sensitivity of the categories (rubric in the data file)."""
-    table = load_vocabulary("data_categories")["sensitivity"]
-    ratings = [table.get(c, table.get("other", "Low")) for c in categories]
-    return max(ratings, key=lambda r: _RANK.get(r, 0)) if ratings else "Unknown"
+    """Highest sensitivity of `categories` by the rubric in data_categories.json; "Unknown" if none."""
+    rubric: dict[str, str] = load_vocabulary("data_categories")["sensitivity"]
+    best = "Unknown"
+    for category in categories:
+        rating = rubric.get(category, rubric.get(OTHER_CATEGORY, "Unknown"))
+        if _SENSITIVITY_RANK.get(rating, 0) > _SENSITIVITY_RANK[best]:
+            best = rating
+    return best
 
 
-def _about_breach(sent: Span) -> bool:
-    v = _vocab()
-    return any(
-        (t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in v["breach_verbs"])
-        or t.lower_ in v["breach_adjectives"]
-        or (t.pos_ == "NOUN" and t.lemma_.lower() in v["breach_nouns"])
-        for t in sent
-    )
+def _lemma(token: Token) -> str:
+    return token.lemma_.lower()
 
 
-def _generic(sent: Span) -> bool:
-    """Breaches in general: "attackers often steal passwords", "data can be sold"."""
-    v = _vocab()
-    has_modal = any(t.lower_ in v["modal_auxiliaries"] and t.lower_ not in ("may", "might") for t in sent)
-    return any(t.lower_ in v["generic_adverbs"] for t in sent) and (
-        has_modal or not any(t.tag_ in ("VBD", "VBN") for t in sent)
-    )
+def _is_in(token: Token, key: str) -> bool:
+    """`token`'s lemma or its lower-cased text is in vocabulary `key` (the lemmatizer maps
+    "data" to "datum")."""
+    words = _cues()[key]
+    return token.lower_ in words or _lemma(token) in words
 
 
-def _phrase(chunk: Span) -> Span:
-    """The chunk without leading determiners/possessives, extended over an "of" complement."""
-    doc = chunk.doc
-    start, end = chunk.start, chunk.end
-    while start < end and (doc[start].dep_ in _LEADING or (doc[start].is_stop and doc[start].pos_ != "NOUN")):
-        start += 1
-    before = doc[start - 1] if start > 0 else None
-    if (  # "labeling protocols": a gerund the parser split off the noun it modifies
-        before is not None
-        and before.tag_ == "VBG"
-        and chunk.root.head == before
-        and chunk.root.dep_ == "dobj"
-        and (
-            before.dep_ in ("conj", "appos", "pobj", "amod", "compound", "dobj")
-            or (before.i > 0 and doc[before.i - 1].lower_ in (",", "and", "or"))
-        )
-    ):
-        start -= 1
-    for child in chunk.root.children:
-        if child.dep_ == "prep" and child.lower_ == "of" and child.i >= end:
-            objects = [c for c in child.children if c.dep_ == "pobj"]
-            if objects:
-                end = max(end, objects[0].i + 1)
-    return doc[start:end]
+def _is_breach_verb(token: Token) -> bool:
+    return token.pos_ in ("VERB", "AUX") and _lemma(token) in _cues()["breach_verbs"]
 
 
-def _is_data(phrase: Span, root: Token) -> bool:
-    v = _vocab()
-    lemma = root.lemma_.lower()
-    if root.pos_ != "NOUN" or lemma in v["count_people_nouns"]:
-        return False
-    if lemma in v["vague_nouns"]:
-        return len(phrase) > 1 and any(t.pos_ in ("ADJ", "NOUN", "PROPN") for t in phrase if t != root)
-    return lemma in v["data_nouns"] or categorize(phrase.text) is not None
-
-
-def _linked(chunk: Span) -> bool:
-    """The chunk is what a breach word acts on: its object, its "of" complement, an item of
-    an "including ..." list, not the subject doing it ("sources disclosed")."""
-    v = _vocab()
-    token = chunk.root
-    if token.lemma_.lower() in v["breach_nouns"]:
-        return False
-    via = ""
-    for _ in range(5):
-        head = token.head
-        if head is token:
-            return False
-        if head.dep_ in ("prep", "agent", "dative"):
-            via = head.lower_
-        if token.dep_ in ("nsubj", "csubj") and head.lemma_.lower() not in v["list_verbs"]:
-            return False
-        lemma = head.lemma_.lower()
-        if via not in ("", "of"):
-            return head.lower_ in v["list_markers"] or (via == "like" and head.pos_ == "NOUN")
-        if (
-            lemma in v["breach_verbs"]
-            or head.lower_ in v["breach_adjectives"]
-            or (head.pos_ == "NOUN" and lemma in v["breach_nouns"])
-            or head.lower_ in v["list_markers"]
-            or (head.pos_ in ("VERB", "AUX") and lemma in v["list_verbs"] and lemma != "be")
-        ):
+def _has_breach_context(sent: Span) -> bool:
+    cues = _cues()
+    for token in sent:
+        lemma, lower = _lemma(token), token.lower_
+        if _is_breach_verb(token) or lower in cues["breach_adjectives"]:
             return True
-        token = head
+        if token.pos_ in ("NOUN", "PROPN") and lemma in cues["breach_nouns"]:
+            return True
     return False
 
 
-def _denied(chunk: Span, sent: Span) -> bool:
-    """The sentence denies this data was hit: a negated governing verb, "no X", "in no way"."""
-    if any(t.lower_ in ("no", "none") for t in chunk):
-        return True
-    head: Token = chunk.root
-    for _ in range(4):
-        if head.head == head:
-            break
-        head = head.head
-        if any(c.dep_ == "neg" or c.lower_ == "no" for c in head.children):
+def _is_no(token: Token) -> bool:
+    return token.lower_ in ("no", "none", "nothing", "neither", "nor", "never", "without")
+
+
+def _negated_here(token: Token) -> bool:
+    """`token` carries a negation itself: "not", "no X", "in no way", "none of"."""
+    for child in token.children:
+        if child.dep_ == "neg" or (child.dep_ in ("advmod", "det", "preconj") and _is_no(child)):
             return True
-    before = doc_text(sent.doc)[sent.start_char : chunk.start_char]
-    return bool(re.search(r"\bin no way\b|\bno (?:evidence|indication|sign)\b", before, re.I))
+        if child.dep_ in ("nsubj", "nsubjpass") and _is_no(child):
+            return True
+        if child.dep_ == "prep" and any(
+            grand.dep_ == "pobj" and any(_is_no(det) for det in grand.children) for grand in child.children
+        ):
+            return True
+    return False
 
 
-@register(NAME)
-def extract_data_types(doc: Doc, article: Article) -> list[Mention]:
-    """Data phrases said to be stolen or exposed (or, kept apart, said not to be)."""
-    out: list[Mention] = []
-    chunks_by_sent: dict[int, list[Span]] = {}
-    for chunk in doc.noun_chunks:  # once per Doc: Span.noun_chunks re-walks the whole Doc
-        chunks_by_sent.setdefault(sentence_of(chunk).start, []).append(chunk)
-    for sent in sentences(doc):
-        if sent.start not in chunks_by_sent or not _about_breach(sent) or _generic(sent):
+def _has_modal(verb: Token) -> bool:
+    """ "could steal", "would have allowed" (a counterfactual); not "may have stolen" (a hedge)."""
+    auxes = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
+    perfect = any(_lemma(a) == "have" for a in auxes)
+    modals = [_lemma(a) for a in auxes if _lemma(a) in _cues()["modal_auxiliaries"]]
+    return bool(modals) and (not perfect or any(m in _COUNTERFACTUAL for m in modals))
+
+
+def _modal_status(verb: Token) -> _Status | None:
+    """IRREALIS for "could steal", "to steal", "if ... stolen", "often steal"; None otherwise."""
+    cues = _cues()
+    auxes = [child for child in verb.children if child.dep_ in ("aux", "auxpass")]
+    modal = any(_lemma(a) in cues["modal_auxiliaries"] for a in auxes)
+    perfect = any(_lemma(a) == "have" for a in auxes)
+    if _has_modal(verb) or (modal and not perfect):
+        return _Status.IRREALIS
+    if any(a.tag_ == "TO" for a in auxes) and not perfect:
+        head = verb.head
+        if verb.dep_ in ("xcomp", "advcl") and head != verb and _is_past(head):
+            return _modal_status(head)  # "managed to steal", "used the malware to collect"
+        return _Status.IRREALIS
+    for child in verb.children:
+        if child.dep_ == "mark" and child.lower_ in cues["hypothetical_marks"]:
+            return _Status.IRREALIS
+        if child.dep_ == "advmod" and child.lower_ in cues["generic_adverbs"]:
+            return _Status.IRREALIS
+    if verb.tag_ in ("VBP", "VBZ") and not auxes:
+        subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+        if subjects and all(
+            s.tag_ == "NNS" and not any(c.dep_ in ("det", "poss") for c in s.children) for s in subjects
+        ):
+            return _Status.IRREALIS  # "hackers steal passwords": a habit, not an event
+    if verb.tag_ == "VBG" and verb.dep_ == "pcomp" and verb.head.lower_ in ("of", "for", "at"):
+        return _Status.IRREALIS  # "capable of stealing"
+    if verb.tag_ == "VB" and not auxes:
+        return _Status.IRREALIS
+    return None
+
+
+def _is_past(token: Token) -> bool:
+    """A past event: "stole", "was designed", "were able" (an adjective under a past copula)."""
+    if token.tag_ in ("VBD", "VBN") or any(
+        c.tag_ in ("VBD", "VBN") for c in token.children if c.dep_ in ("aux", "auxpass")
+    ):
+        return True
+    return token.pos_ == "ADJ" and token.head.tag_ == "VBD"
+
+
+def _clause_status(verb: Token) -> _Status:
+    """Whether the event of `verb` happened, was denied, or is hypothetical/generic."""
+    cues = _cues()
+    anchor = verb
+    while anchor.dep_ == "conj" and anchor.head.pos_ in ("VERB", "AUX") and anchor.head != anchor:
+        if not any(c.dep_ in ("aux", "auxpass", "nsubj", "nsubjpass", "neg") for c in anchor.children):
+            anchor = anchor.head
+        else:
+            break
+    if _negated_here(verb) or _negated_here(anchor):
+        return _Status.DENIED
+    modal = _modal_status(anchor)
+    if modal is not None:
+        return modal
+    node = anchor
+    for _ in range(6):
+        if node.head == node:
+            break
+        parent = node.head
+        if node.dep_ in ("ccomp", "acl", "advcl", "xcomp", "relcl", "pcomp", "pobj", "prep", "attr", "conj"):
+            if _lemma(parent) in cues["denial_heads"] and _negated_here(parent):
+                return _Status.DENIED
+            if (
+                node.dep_ in ("ccomp", "xcomp")
+                and _negated_here(parent)
+                and parent.pos_ in ("VERB", "AUX", "ADJ")
+            ):
+                if any(c.dep_ == "mark" and c.lower_ in ("whether", "if") for c in node.children):
+                    return _Status.IRREALIS  # "did not say whether data was taken"
+                return _Status.DENIED  # "does not believe passwords were taken"
+            if parent.lower_ in ("whether", "if"):
+                return _Status.IRREALIS
+        if node.dep_ in _GOVERNING_DEPS and parent.pos_ in ("VERB", "AUX") and _has_modal(parent):
+            return _Status.IRREALIS  # "could allow attackers to steal data"
+        node = parent
+    return _Status.ACTUAL
+
+
+def _noun_status(noun: Token) -> _Status:
+    """Status of a data noun reached through a participle or breach noun ("no stolen data")."""
+    if _negated_here(noun) or any(
+        c.dep_ == "compound" and _is_in(c, "denial_heads") and _negated_here(c) for c in noun.children
+    ):
+        return _Status.DENIED  # "no indication patient data ..." parsed as one compound
+    node = noun
+    for _ in range(6):
+        if node.head == node:
+            return _Status.ACTUAL
+        node = node.head
+        if node.pos_ in ("VERB", "AUX"):
+            return _clause_status(node)
+    return _Status.ACTUAL
+
+
+def _verb_arguments(verb: Token, sent: Span, denial_only: bool) -> Iterator[tuple[Token, _Status, str]]:
+    """What a breach verb acts on: "stole names", "names were stolen", "access to files",
+    "left the names exposed"; for a denial-only verb ("affect") only when it is denied."""
+    lemma = _lemma(verb)
+    clause = any(c.dep_ in ("nsubj", "nsubjpass", "aux", "auxpass") for c in verb.children)
+    if verb.dep_ in ("amod", "acl", "compound") and verb.head.pos_ in ("NOUN", "PROPN") and not clause:
+        if verb.tag_ == "VBG":
+            return  # "hacking tools", "stealing malware": a kind of thing, not an event
+        status = _noun_status(verb.head)
+        if not denial_only or status is _Status.DENIED:
+            yield verb.head, status, lemma
+        return
+    status = _clause_status(verb)
+    if status is _Status.ACTUAL and _denied_before(sent, verb):
+        status = _Status.DENIED
+    args = [c for c in verb.children if c.dep_ in _ARG_DEPS or (c.dep_ == "nsubj" and lemma in _ERGATIVE)]
+    for child in verb.children:
+        if child.dep_ == "prep" and child.lower_ in ("to", "of"):
+            args.extend(g for g in child.children if g.dep_ == "pobj")
+    if (verb.dep_ in ("oprd", "xcomp", "ccomp", "acomp") and verb.tag_ == "VBN") or (
+        verb.dep_ == "advcl" and _lemma(verb.head) in _LEFT_VERBS
+    ):  # "left the names exposed", "had their card data stolen"
+        args.extend(c for c in verb.head.children if c.dep_ in ("dobj", "nsubj") and c.i < verb.i)
+    for arg in args:
+        negated = status is _Status.ACTUAL and _negated_here(arg)  # "no user data was affected"
+        if not denial_only or negated or status is _Status.DENIED:
+            yield arg, _Status.DENIED if negated else status, lemma
+
+
+def _list_arguments(verb: Token) -> Iterator[tuple[Token, _Status, str]]:
+    """Items of "the stolen data included X", "among the data stolen were X"."""
+    if not _data_subject(verb):
+        return
+    lemma = _lemma(verb)
+    status = _clause_status(verb)
+    among = any(c.dep_ == "prep" and c.lower_ == "among" for c in verb.children)
+    for child in verb.children:
+        if child.dep_ in _ARG_DEPS or (among and child.dep_ == "nsubj"):
+            yield child, status, lemma
+        if child.dep_ == "prep" and child.lower_ in ("of", "from"):
+            yield from ((g, status, lemma) for g in child.children if g.dep_ == "pobj")
+
+
+def _find_arguments(sent: Span) -> Iterator[tuple[Token, _Status, str]]:
+    """Head tokens of phrases said to be compromised (or denied), their status and cue word."""
+    cues = _cues()
+    context = _has_breach_context(sent)
+    for token in sent:
+        lemma = _lemma(token)
+        verb = token.pos_ in ("VERB", "AUX")
+        if verb and (lemma in cues["breach_verbs"] or lemma in cues["denial_verbs"]):
+            yield from _verb_arguments(token, sent, denial_only=lemma not in cues["breach_verbs"])
+        elif token.pos_ == "NOUN" and lemma in cues["complement_nouns"]:
+            for child in token.children:
+                if child.dep_ == "prep" and child.lower_ in ("of", "to", "on"):
+                    yield from ((g, _noun_status(token), lemma) for g in child.children if g.dep_ == "pobj")
+                if child.dep_ == "compound" and lemma in cues["compound_nouns"]:
+                    yield child, _noun_status(token), lemma  # "a password leak"
+        elif token.lower_ in cues["breach_adjectives"] and token.dep_ == "amod":
+            yield token.head, _noun_status(token.head), token.lower_
+        elif context and token.lower_ == "including" and token.dep_ in ("prep", "advcl", "acl"):
+            status = _noun_status(token.head) if token.head.pos_ in ("NOUN", "PROPN") else _Status.ACTUAL
+            yield from ((c, status, "including") for c in token.children if c.dep_ in ("pobj", "dobj"))
+        elif context and verb and lemma in cues["list_verbs"]:
+            yield from _list_arguments(token)
+
+
+def _data_subject(verb: Token) -> bool:
+    """ "The stolen data included ...", "the breach involved ...": the subject is data or the breach."""
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if verb.dep_ in ("relcl", "acl") and verb.head.pos_ == "NOUN":
+        subjects.append(verb.head)  # "records that contained", "data consisting of"
+    for child in verb.children:  # "among the data stolen were ..."
+        if child.dep_ == "prep" and child.lower_ == "among":
+            subjects.extend(g for g in child.children if g.dep_ == "pobj")
+    return any(_is_in(s, "data_nouns") or _is_in(s, "breach_nouns") for s in subjects)
+
+
+def _list_children(token: Token) -> Iterator[Token]:
+    """Items hung on `token` by "such as", "including", "like" or apposition."""
+    for child in token.children:
+        lower = child.lower_
+        marker = lower in ("including", "like", "include", "namely") or (
+            lower == "as" and any(c.lower_ == "such" for c in child.children)
+        )
+        if lower == "as" and child.i > 0 and child.doc[child.i - 1].lower_ == "such":
+            marker = True
+        if marker:
+            yield from (c for c in child.children if c.dep_ in ("pobj", "dobj"))
+        elif child.dep_ == "appos":
+            yield child
+
+
+def _expand_items(head: Token) -> list[Token]:
+    """`head`, its conjuncts, partitive complements and list items, in text order."""
+    out: list[Token] = []
+    todo = [head]
+    while todo and len(out) < 40:
+        token = todo.pop()
+        if token in out:
             continue
-        for chunk in chunks_by_sent[sent.start]:
-            phrase = _phrase(chunk)
-            if not len(phrase) or not _is_data(phrase, chunk.root) or not _linked(chunk):
+        out.append(token)
+        todo.extend(token.conjuncts)
+        todo.extend(_list_children(token))
+        if _is_partitive(token):
+            for child in token.children:
+                if child.dep_ == "prep" and child.lower_ == "of":
+                    todo.extend(g for g in child.children if g.dep_ in ("pobj", "pcomp"))
+        if token.lower_ in _PARTITIVES or _lemma(token) in _PARTITIVES:
+            for child in token.children:
+                if child.dep_ == "acl" and _lemma(child) in ("contain", "include", "hold"):
+                    todo.extend(g for g in child.children if g.dep_ == "dobj")
+    return sorted(out, key=lambda t: t.i)
+
+
+def _left_edge(token: Token) -> int:
+    """First index of the modifiers that stay with `token` ("credit card" in "credit card
+    numbers"), contiguous and through compound/adjective links only."""
+    start = token.i
+    for child in sorted((c for c in token.children if c.i < token.i), key=lambda c: -c.i):
+        if child.dep_ not in _KEEP_LEFT or child.right_edge.i != start - 1:
+            break
+        if child.dep_ == "punct" and child.text != "-":
+            break
+        start = _left_edge(child)
+        if start != child.left_edge.i:
+            break  # "no indication patient data": what lies further left is not ours
+    return start
+
+
+def _is_partitive(token: Token) -> bool:
+    """ "millions of records", "a list of emails": the data is the complement."""
+    if token.lower_ not in _PARTITIVES and _lemma(token) not in _PARTITIVES:
+        return False
+    has_of = any(c.dep_ == "prep" and c.lower_ == "of" for c in token.children)
+    return has_of and (
+        not any(c.dep_ == "compound" for c in token.children) or token.lower_ in ("copies", "copy")
+    )
+
+
+def _phrase_span(head: Token, depth: int = 0) -> tuple[int, int] | None:
+    """Token range [start, end) of the clean noun phrase headed by `head`."""
+    doc = head.doc
+    start = _left_edge(head)
+    end = head.i + 1
+    if depth == 0:
+        for child in (c for c in head.children if c.i > head.i):
+            if child.dep_ == "prep" and child.lower_ == "of" and child.i == end:
+                pobj = next((g for g in child.children if g.dep_ == "pobj"), None)
+                if pobj is None or not _short_complement(pobj):
+                    break
+                inner = _phrase_span(pobj, depth + 1)
+                if inner is None:
+                    break
+                end = inner[1]
+            break
+    cues = _cues()
+    while start < end - 1 and (
+        doc[start].pos_ in _DROP_LEADING_POS
+        or doc[start].pos_ == "VERB"
+        or doc[start].lower_ in cues["breach_adjectives"]
+        or doc[start].lower_ in _DROP_LEADING_WORDS
+        or doc[start].dep_ == "case"
+        or doc[start].tag_ == "POS"
+    ):
+        start += 1
+    while end - 1 > start and doc[end - 1].pos_ == "PUNCT":
+        end -= 1
+    return (start, end) if head.i >= start else None
+
+
+def _short_complement(pobj: Token) -> bool:
+    """ "dates of birth" keeps its "of"; "records of 2 million customers" does not."""
+    if pobj.pos_ == "PROPN" or pobj.ent_type_ in ("ORG", "PERSON", "GPE", "NORP"):
+        return False
+    if _is_in(pobj, "count_people_nouns") or pobj.pos_ == "PRON":
+        return False
+    if pobj.like_num or pobj.pos_ == "NUM" or pobj.lower_ in _PARTITIVES:
+        return False
+    return not any(c.dep_ in ("nummod", "det", "poss") for c in pobj.children) and pobj.n_lefts <= 2
+
+
+def _looks_like_data(head: Token, phrase: str) -> bool:
+    """The head noun names data, not systems or people ("servers", "customers")."""
+    cues = _cues()
+    if head.pos_ not in ("NOUN", "PROPN", "X") or head.like_num:
+        return False
+    lemma, lower = _lemma(head), head.lower_
+    if lemma in cues["count_people_nouns"] or lower in cues["count_people_nouns"]:
+        return False
+    if lemma in cues["data_nouns"] or lower in cues["data_nouns"]:
+        return True
+    words = _words(phrase)
+    for cue, category in _category_cues():
+        where = _contains(words, cue)
+        if where >= 0 and where + len(cue) == len(words) and category != OTHER_CATEGORY:
+            return True
+    return False
+
+
+def _is_vague(words: tuple[str, ...]) -> bool:
+    """ "data", "the information": nothing a reader could act on."""
+    vague = _cues()["vague_nouns"]
+    return all(word in vague for word in words)
+
+
+@cache
+def _denial_pattern() -> re.Pattern[str]:
+    heads = "|".join(sorted(_cues()["denial_heads"]))
+    return re.compile(
+        rf"\b(?:no|not any|not find any|not see any|nothing)\s+(?:\w+\s+)?(?:{heads})\b|\bin no way\b", re.I
+    )
+
+
+def _denied_before(sent: Span, head: Token) -> bool:
+    """ "no indication (that) patient data was accessed": a denial the parse did not link,
+    earlier in the same clause (no "but" or ";" in between)."""
+    before = doc_text(sent.doc)[sent.start_char : head.idx]
+    clause = re.split(r";|\bbut\b|\bhowever\b|\balthough\b", before)[-1]
+    return bool(_denial_pattern().search(clause))
+
+
+@register(EXTRACTOR)
+def extract_data_types(doc: Doc, article: Article) -> list[Mention]:
+    """`data` / `data_not_compromised` mentions for every compromised-data phrase in `doc`."""
+    mentions: list[Mention] = []
+    seen: set[tuple[int, int]] = set()
+    for sent in sentences(doc):
+        for head, status, cue in _find_arguments(sent):
+            if status is _Status.IRREALIS:
                 continue
-            text = phrase.text.strip(" ,.;:'\"")
-            if len(text) < 3:
-                continue
-            start = phrase.start_char
-            label = "data_not_compromised" if _denied(chunk, sent) else "data"
-            category = categorize(text) or "other"
-            out.append(
-                mention_chars(label, text, doc, start, start + len(text), NAME, {"category": category})
-            )
-    return out
+            if status is _Status.ACTUAL and _denied_before(sent, head):
+                status = _Status.DENIED
+            label = "data" if status is _Status.ACTUAL else "data_not_compromised"
+            for item in _expand_items(head):
+                bounds = _phrase_span(item)
+                if (
+                    bounds is None
+                    or bounds in seen
+                    or (_is_partitive(item) and not _is_in(item, "data_nouns"))
+                ):
+                    continue
+                span = doc[bounds[0] : bounds[1]]
+                value = _clean_value(span)
+                if not value or not _looks_like_data(item, value) or _is_vague(_words(value)):
+                    continue
+                seen.add(bounds)
+                lemmas = " ".join(t.lemma_ for t in span)
+                category = categorize(value, lemmas)
+                attrs: dict[str, AttrValue] = {"category": category, "cue": cue}
+                mentions.append(
+                    mention_chars(label, value, doc, span.start_char, span.end_char, EXTRACTOR, attrs)
+                )
+    return mentions
+
+
+def _clean_value(span: Span) -> str:
+    """Whitespace collapsed, "e - mail" joined, a sentence-initial capital lowered."""
+    text = re.sub(r"\s+", " ", span.text).strip()
+    text = re.sub(r"\s*-\s*", "-", text)
+    first = span[0]
+    if first.is_sent_start and first.pos_ != "PROPN" and not first.is_upper and text:
+        text = text[0].lower() + text[1:]
+    return text

@@ -1,0 +1,150 @@
+"""data_types.v1: data phrases said to be compromised, denials kept apart, categories."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from extractors.data_types import categorize, extract_data_types, rate_sensitivity
+from schemas.entities import Mention
+
+
+def _run(parse: Callable, text: str) -> list[Mention]:
+    doc, article = parse(text)
+    return extract_data_types(doc, article)
+
+
+def _values(mentions: list[Mention], label: str) -> list[str]:
+    return [m.value for m in mentions if m.label == label]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Hackers stole names, email addresses and dates of birth from Pellworth Bank.",
+            {
+                "names": "contact details",
+                "email addresses": "contact details",
+                "dates of birth": "personal data",
+            },
+        ),
+        (
+            "The stolen data included Social Security numbers, credit card numbers and passwords.",
+            {
+                "Social Security numbers": "government IDs",
+                "credit card numbers": "financial data",
+                "passwords": "credentials",
+            },
+        ),
+        (
+            "Exposed information includes proprietary training methodologies and data selection criteria.",
+            {
+                "proprietary training methodologies": "intellectual property",
+                "data selection criteria": "intellectual property",
+            },
+        ),
+        (
+            "The intruders accessed customers' medical records, including diagnoses and prescriptions.",
+            {"medical records": "health data", "diagnoses": "health data", "prescriptions": "health data"},
+        ),
+        (
+            "Attackers exfiltrated the company's source code and internal documents.",
+            {"source code": "source code", "internal documents": "documents"},
+        ),
+    ],
+)
+def test_data_types_list_items_with_categories(parse: Callable, text: str, expected: dict[str, str]) -> None:
+    found = {m.value: m.attrs["category"] for m in _run(parse, text) if m.label == "data"}
+    assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "denied"),
+    [
+        ("Payment card data was not affected.", "payment card data"),
+        ("The incident in no way affects Corvane user data.", "Corvane user data"),
+        ("There is no evidence that passwords were taken.", "passwords"),
+        ("No customer data was accessed during the intrusion.", "customer data"),
+    ],
+)
+def test_data_types_denial_is_not_exposure(parse: Callable, text: str, denied: str) -> None:
+    mentions = _run(parse, text)
+    assert _values(mentions, "data") == []
+    assert _values(mentions, "data_not_compromised") == [denied]
+
+
+def test_data_types_denial_and_exposure_in_one_sentence(parse: Callable) -> None:
+    mentions = _run(parse, "No payment data was affected, but the attackers stole source code.")
+    assert _values(mentions, "data") == ["source code"]
+    assert _values(mentions, "data_not_compromised") == ["payment data"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hackers often steal passwords from poorly protected websites.",
+        "The flaw could allow attackers to steal email addresses.",
+        "Such malware can be used to exfiltrate credit card numbers.",
+        "If passwords are stolen, users should change them at once.",
+        "The company stores names and email addresses of its customers.",
+        "Researchers disclosed vulnerabilities in several routers.",
+    ],
+)
+def test_data_types_generic_or_hypothetical_yields_nothing(parse: Callable, text: str) -> None:
+    assert _run(parse, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Attackers accessed the servers and stole customer records.", ["customer records"]),
+        ("The attackers compromised the email accounts of employees.", ["email accounts"]),
+        ("The firm left the names and addresses of customers exposed on a server.", ["names", "addresses"]),
+        ("The group claims to have stolen unreleased films.", ["unreleased films"]),
+        ("Among the data stolen were names and phone numbers.", ["names", "phone numbers"]),
+        ("Hackers stole millions of usernames.", ["usernames"]),
+    ],
+)
+def test_data_types_clean_phrases_not_systems_or_people(
+    parse: Callable, text: str, expected: list[str]
+) -> None:
+    assert _values(_run(parse, text), "data") == expected
+
+
+def test_data_types_mentions_carry_spans_and_sentence(parse: Callable) -> None:
+    text = "Quorin Ltd said on Monday that intruders stole its source code. Staff were told."
+    doc, article = parse(text)
+    (found,) = extract_data_types(doc, article)
+    assert text[found.start : found.end] == "source code"
+    assert found.sentence == "Quorin Ltd said on Monday that intruders stole its source code."
+    assert found.extractor == "data_types.v1"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "category"),
+    [
+        ("customer payment card data", "financial data"),
+        ("password hashes", "credentials"),
+        ("model weights", "AI training data"),
+        ("Slack messages", "communications"),
+        ("driver's license numbers", "government IDs"),
+        ("weather charts", "other"),
+    ],
+)
+def test_data_types_categorize_longest_cue(phrase: str, category: str) -> None:
+    assert categorize(phrase) == category
+
+
+@pytest.mark.parametrize(
+    ("categories", "rating"),
+    [
+        (["contact details", "government IDs"], "High"),
+        (["contact details", "customer data"], "Medium"),
+        (["other"], "Low"),
+        ([], "Unknown"),
+    ],
+)
+def test_data_types_rate_sensitivity_highest_wins(categories: list[str], rating: str) -> None:
+    assert rate_sensitivity(categories) == rating
