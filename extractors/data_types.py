@@ -46,7 +46,7 @@ _PARTITIVES = frozenset(
         "million", "billion", "thousand", "hundred", "millions", "billions", "thousands", "hundreds",
         "dozens", "some", "all", "part", "portion", "batch", "set", "collection", "trove", "cache",
         "lot", "number", "amount", "kind", "type", "variety", "range", "sort", "piece", "bunch",
-        "handful", "many", "most", "much", "none", "any", "each", "one", "copy", "copies", "list",
+        "handful", "form", "many", "most", "much", "none", "any", "each", "one", "copy", "copies", "list",
         "database", "archive", "dump", "file", "files", "store", "wealth", "host", "slew", "series",
     }
 )  # fmt: skip
@@ -57,6 +57,9 @@ _DROP_LEADING_WORDS = frozenset(
      "several", "numerous", "all", "some", "any", "both", "each", "most", "alleged", "purported", "only"}
 )  # fmt: skip
 _LEFT_VERBS = frozenset({"leave", "keep"})  # "left X exposed", "had X stolen"
+_QUANTITIES = frozenset(
+    {"number", "amount", "form", "kind", "type", "types", "variety", "range", "sort", "piece", "part"}
+)
 _ERGATIVE = frozenset({"leak", "spill", "expose"})  # "data leaked": the subject is the data
 
 
@@ -501,7 +504,9 @@ def extract_data_types(doc: Doc, article: Article) -> list[Mention]:
                 if (
                     bounds is None
                     or bounds in seen
-                    or (_is_partitive(item) and not _is_in(item, "data_nouns"))
+                    or (
+                        _is_partitive(item) and (not _is_in(item, "data_nouns") or item.lower_ in _QUANTITIES)
+                    )
                 ):
                     continue
                 span = doc[bounds[0] : bounds[1]]
