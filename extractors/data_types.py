@@ -353,9 +353,32 @@ def _list_children(token: Token) -> Iterator[Token]:
         if lower == "as" and child.i > 0 and child.doc[child.i - 1].lower_ == "such":
             marker = True
         if marker:
-            yield from (c for c in child.children if c.dep_ in ("pobj", "dobj"))
+            items = [c for c in child.children if c.dep_ in ("pobj", "dobj")]
+            yield from items
+            if items:
+                last = max((t for item in items for t in (item, *item.conjuncts)), key=lambda t: t.i)
+                yield from _surface_items(last)
         elif child.dep_ == "appos":
             yield child
+
+
+def _surface_items(last: Token) -> Iterator[Token]:
+    """List items the parser split off after `last`: in "including X, labeling protocols, and
+    training strategies" it reads "labeling" as a verb and loses the rest of the list."""
+    doc = last.doc
+    j = last.i + 1
+    while j < len(doc) and doc[j].lower_ in (",", "and", "or"):
+        k = j
+        while k < len(doc) and doc[k].lower_ in (",", "and", "or"):
+            k += 1
+        m = k
+        while m < len(doc) and m - k < 4 and doc[m].tag_ in ("VBG", "JJ", "NN", "NNS"):
+            m += 1
+        nouns = [t for t in doc[k:m] if t.pos_ == "NOUN"]
+        if not nouns:
+            return
+        yield nouns[-1]
+        j = m
 
 
 def _expand_items(head: Token) -> list[Token]:
@@ -433,6 +456,15 @@ def _phrase_span(head: Token, depth: int = 0) -> tuple[int, int] | None:
         start += 1
     while end - 1 > start and doc[end - 1].pos_ == "PUNCT":
         end -= 1
+    gerund = doc[start - 1] if start > 1 else None
+    if (  # "labeling protocols" in a list: a gerund the parser made the head of its noun
+        gerund is not None
+        and gerund.tag_ == "VBG"
+        and head.head == gerund
+        and head.dep_ == "dobj"
+        and doc[start - 2].lower_ in (",", "and", "or")
+    ):
+        start -= 1
     return (start, end) if head.i >= start else None
 
 

@@ -148,3 +148,13 @@ def test_data_types_categorize_longest_cue(phrase: str, category: str) -> None:
 )
 def test_data_types_rate_sensitivity_highest_wins(categories: list[str], rating: str) -> None:
     assert rate_sensitivity(categories) == rating
+
+
+def test_list_items_the_parser_split_off_are_kept(parse: Callable) -> None:
+    text = (
+        "The attackers stole sensitive files including payroll records, scheduling templates, "
+        "and pricing strategies."
+    )
+    doc, article = parse(text)
+    values = {m.value for m in extract_data_types(doc, article) if m.label == "data"}
+    assert {"payroll records", "pricing strategies"} <= values
