@@ -448,12 +448,26 @@ def _vote(doc: Doc, org: _Org, start: int, end: int, orgs: list[_Org], cues: _Cu
     )
     if breachy:
         org.votes["linked"] += 1
-    slot = _is_victim_slot(_climb(span.root), words)
+    slot = _is_victim_slot(_climb(span.root), words) or _discloses_breach(span.root, words)
     if breachy and (slot or cues.victim_after_re.match(after) or cues.victim_before_re.search(before)):
         org.votes["victim"] += 1
     if breachy and re.match(r"^['’]s?\s+(?:\w+\s+)?(?:customers|clients)\b", after):
         org.votes["vendor"] += 1
     _vote_customer(doc, org, span, sent, orgs, cues, breachy)
+
+
+def _discloses_breach(root: Token, words: dict[str, frozenset[str]]) -> bool:
+    """ "X said (that) hackers stole ...": the subject of a disclosure verb whose reported
+    clause tells of a breach is the breached party."""
+    head = root.head
+    if root.dep_ != "nsubj" or head.lemma_.lower() not in words["disclosure_verbs"]:
+        return False
+    clauses = [c for c in head.children if c.dep_ in ("ccomp", "xcomp", "dobj")]
+    return any(
+        t.lower_ in words["breach_words"] or t.lemma_.lower() in words["breach_words"]
+        for c in clauses
+        for t in c.subtree
+    )
 
 
 def _climb(root: Token) -> Token:

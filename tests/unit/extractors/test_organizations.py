@@ -145,3 +145,11 @@ def test_organizations_descriptor_resolves_to_head_name(parse) -> None:
 
 def test_organizations_no_orgs_in_plain_text(parse) -> None:
     assert _orgs(parse, "The weather was mild and nothing happened at all.") == {}
+
+
+def test_organizations_speaker_of_a_breach_is_the_victim(parse) -> None:
+    text = (
+        "Quillfeather Savings Bank said on Monday that hackers broke into a file server and stole "
+        "account numbers of 12,000 members. Quillfeather has hired a forensic firm."
+    )
+    assert _orgs(parse, text)["Quillfeather Savings Bank"]["role"] == "victim"
