@@ -1,9 +1,12 @@
 """Group per-article records into incidents and merge each group into one record.
 
 Two records are the same incident when they name the same breached party (after name
-normalisation: case, punctuation and company suffixes dropped), their types are compatible
-and their dates lie within `WINDOW_DAYS` of each other. Blocking by that name keeps the work
-linear in the number of records; the result does not depend on input order.
+normalisation: case, punctuation and company suffixes dropped), their types are compatible,
+their dates lie within `WINDOW_DAYS` of each other, and something beyond the name supports
+it: a shared threat actor, compromised software, record count, second affected party or
+distinctive data words (a company in the news often is several different incidents).
+Blocking by that name keeps the work linear in the number of records; the result does not
+depend on input order.
 """
 
 from __future__ import annotations
@@ -49,6 +52,23 @@ _SUFFIXES = {
     "the",
 }
 _ALONE_TYPES = {"Vulnerability", "DDoS"}
+_COMMON_DATA_WORDS = {
+    "data",
+    "information",
+    "unknown",
+    "personal",
+    "sensitive",
+    "details",
+    "records",
+    "files",
+    "customer",
+    "customers",
+    "user",
+    "users",
+    "their",
+    "other",
+    "some",
+}
 
 
 def victim_key(record: IncidentRecord) -> str | None:
@@ -70,11 +90,34 @@ def _when(record: IncidentRecord) -> date | None:
     return date.fromisoformat(value[:10]) if value else None
 
 
+def _data_words(record: IncidentRecord) -> set[str]:
+    text = record.incident.data_breach.type_of_data_compromised.lower()
+    return {w for w in re.findall(r"[a-z]{4,}", text) if w not in _COMMON_DATA_WORDS}
+
+
+def _supported(a: IncidentRecord, b: IncidentRecord) -> bool:
+    """Evidence beyond the victim's name that two records tell of one incident: a shared
+    actor, compromised software, count, second affected party or distinctive data words."""
+    if {x.name for x in a.threat_actors} & {x.name for x in b.threat_actors}:
+        return True
+    if {x.name.lower() for x in a.compromised_software} & {x.name.lower() for x in b.compromised_software}:
+        return True
+    if a.records_affected and a.records_affected == b.records_affected:
+        return True
+    names_a = {e.name for e in a.incident.affected_entities} - {a.linkid}
+    names_b = {e.name for e in b.incident.affected_entities}
+    if len((names_a & names_b) - {n for n in names_a if _slug(n) == a.linkid}) >= 1:
+        return True
+    return len(_data_words(a) & _data_words(b)) >= 2
+
+
 def _compatible(a: IncidentRecord, b: IncidentRecord) -> bool:
     if (a.type in _ALONE_TYPES or b.type in _ALONE_TYPES) and a.type != b.type:
         return False
     da, db = _when(a), _when(b)
-    return da is None or db is None or abs((da - db).days) <= WINDOW_DAYS
+    if da is not None and db is not None and abs((da - db).days) > WINDOW_DAYS:
+        return False
+    return _supported(a, b)
 
 
 def _order(record: IncidentRecord) -> tuple[str, str]:

@@ -49,7 +49,13 @@ def test_same_victim_name_variants_merge_whatever_the_order() -> None:
     records = [
         _rec("a", "Harbor Mutual Inc.", "2026-03-02", actors=(("Gray Lantern", "suspected"),), count=48000),
         _rec("b", "Harbor Mutual", "2026-03-04", actors=(("Gray Lantern", "claimed"),), count=50000),
-        _rec("c", "Harbor Mutual", "2026-03-05", disclosed="2026-02-27"),
+        _rec(
+            "c",
+            "Harbor Mutual",
+            "2026-03-05",
+            actors=(("Gray Lantern", "suspected"),),
+            disclosed="2026-02-27",
+        ),
     ]
     outputs = {
         tuple(r.model_dump_json() for r in cluster_records(list(order)))
@@ -65,8 +71,17 @@ def test_same_victim_name_variants_merge_whatever_the_order() -> None:
     assert merged.id == "ID-a"
 
 
+def test_same_company_without_supporting_evidence_stays_apart() -> None:
+    records = [_rec("a", actors=(("Gray Lantern", "claimed"),)), _rec("b", actors=(("Qilin", "claimed"),))]
+    assert len(cluster_records(records)) == 2
+
+
 def test_two_breaches_a_year_apart_stay_two_incidents() -> None:
-    records = [_rec("a", published="2025-03-02"), _rec("b", published="2026-03-10")]
+    actor = (("Gray Lantern", "claimed"),)
+    records = [
+        _rec("a", published="2025-03-02", actors=actor),
+        _rec("b", published="2026-03-10", actors=actor),
+    ]
     assert len(cluster_records(records)) == 2
     assert WINDOW_DAYS < 365
 
