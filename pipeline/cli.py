@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pipeline.errors import PipelineError
 from pipeline.feeds import read_feed_list
 from pipeline.fetch import FetchOptions
-from pipeline.follow import FollowOptions, follow
-from pipeline.run import run
+from pipeline.follow import FollowOptions, FollowSummary, follow
+from pipeline.run import RunSummary, run
 from schemas.settings import Settings
 
 __all__ = ["main"]
@@ -53,21 +53,30 @@ def _follow(args: argparse.Namespace) -> int:
     """`incidents follow`: exit 0 when every feed and item succeeded, 1 when anything failed."""
     try:
         listed = read_feed_list(args.feeds) if args.feeds else []
-        feeds = tuple(dict.fromkeys([*args.feed_urls, *listed]))
-        if not feeds:
-            print("error: no feeds: give FEED_URL arguments or --feeds FILE", file=sys.stderr)
-            return 2
-        options = FollowOptions(
-            feeds=feeds,
-            state=args.state,
-            output=args.output,
-            changed=args.changed,
-            db=args.db,
-            max_items=args.max_items,
-            relevance=args.relevance,
-            fetch=FetchOptions(delay=args.delay, allow_private=args.allow_private),
-        )
-        summary = follow(options)
+    except PipelineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    feeds = tuple(dict.fromkeys([*args.feed_urls, *listed]))
+    if not feeds:
+        print("error: no feeds: give FEED_URL arguments or --feeds FILE", file=sys.stderr)
+        return 2
+    options = FollowOptions(
+        feeds=feeds,
+        state=args.state,
+        output=args.output,
+        changed=args.changed,
+        db=args.db,
+        max_items=args.max_items,
+        relevance=args.relevance,
+        fetch=FetchOptions(delay=args.delay, allow_private=args.allow_private),
+    )
+    return _report(lambda: follow(options))
+
+
+def _report(job: Callable[[], RunSummary | FollowSummary]) -> int:
+    """Run a job, print its summary to stderr; 1 when it failed or anything in it did."""
+    try:
+        summary = job()
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -92,14 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         max_file_bytes=int(args.max_file_mb * 1_000_000),
         progress=sys.stderr.isatty() and not args.quiet,
     )
-    try:
-        summary = run(settings)
-    except PipelineError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    for line in summary.lines():
-        print(line, file=sys.stderr)
-    return 0 if summary.ok else 1
+    return _report(lambda: run(settings))
 
 
 if __name__ == "__main__":
