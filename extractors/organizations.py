@@ -161,16 +161,26 @@ def extract_organizations(doc: Doc, article: Article) -> list[Mention]:
     """One `organization` mention per occurrence, valued by the article's canonical name."""
     cues = _load_cues()
     orgs = _collect_orgs(doc, cues)
-    if not orgs:
-        return []
     _locate(doc, orgs, cues)
     orgs = [org for org in orgs if org.spans]
     for org in orgs:
         for start, end in org.spans:
             _vote(doc, org, start, end, orgs, cues)
+    extras = _struck_parties(doc, orgs, cues)
     title = _clean_title(article.title)
     roles = _decide_roles(orgs, title, cues)
-    mentions: list[Mention] = []
+    mentions: list[Mention] = [
+        mention_chars(
+            "organization",
+            value,
+            doc,
+            start,
+            end,
+            EXTRACTOR,
+            {"role": role, "kind": kind, "industry": "Unknown"},
+        )
+        for value, kind, role, start, end in extras
+    ]
     for org in orgs:
         role = roles[org.name]
         if role is None:
@@ -448,7 +458,11 @@ def _vote(doc: Doc, org: _Org, start: int, end: int, orgs: list[_Org], cues: _Cu
     )
     if breachy:
         org.votes["linked"] += 1
-    slot = _is_victim_slot(_climb(span.root), words) or _discloses_breach(span.root, words)
+    slot = (
+        _is_victim_slot(_climb(span.root), words)
+        or _discloses_breach(span.root, words)
+        or _is_struck(span.root, words)
+    )
     if breachy and (slot or cues.victim_after_re.match(after) or cues.victim_before_re.search(before)):
         org.votes["victim"] += 1
     if breachy and re.match(r"^['’]s?\s+(?:\w+\s+)?(?:customers|clients)\b", after):
@@ -519,7 +533,9 @@ def _is_victim_slot(root: Token, words: dict[str, frozenset[str]]) -> bool:
 
 
 def _attr_is_victim(copula: Token) -> bool:
-    return any(c.dep_ == "attr" and c.lower_ in {"victim", "target"} for c in copula.children)
+    return copula.lemma_ == "be" and any(
+        c.dep_ == "attr" and c.lemma_ in {"victim", "target"} for c in copula.children
+    )
 
 
 def _vote_descriptors(doc: Doc, org: _Org, span: Span, after: str, cues: _Cues) -> None:
@@ -632,6 +648,140 @@ def _vote_customer(
                 others[0].votes["victim"] += 1
     if cues.exposure_re.search(doc_text(doc)[span.end_char : sent.end_char]) and not org.votes["vendor"]:
         org.votes["exposure"] += 1
+
+
+# -- groups, people, places and sites -------------------------------------------------------------------
+
+
+def _struck_parties(doc: Doc, orgs: list[_Org], cues: _Cues) -> list[tuple[str, str, str, int, int]]:
+    """Affected parties that are not organisations: user groups ("Acme users", "Polish banks"), people
+    ("X's account was hacked"), places ("the city was hit") and sites ("acme.com was breached").
+
+    Each must sit in a narrow victim slot of a breach sentence that tells of an actual event. A party
+    that is one of the article's organisations becomes a victim vote for it instead.
+    """
+    words = cues.words
+    taken = {(start, end): org for org in orgs for start, end in org.spans}
+    found: list[tuple[str, str, str, int, int]] = []
+    for token in doc:
+        party = _party_at(doc, token, cues)
+        if party is None:
+            continue
+        span, kind = party
+        if not _is_struck(span.root, words) or not _breachy(sentence_of(span), words):
+            continue
+        org = next((o for (s, e), o in taken.items() if s < span.end_char and span.start_char < e), None)
+        if org is not None:
+            org.votes["victim"] += 1
+            continue
+        role = "government" if kind == "Government" else "victim"
+        found.append((_clean_name(span.text, cues), kind, role, span.start_char, span.end_char))
+    return found
+
+
+def _party_at(doc: Doc, token: Token, cues: _Cues) -> tuple[Span, str] | None:
+    """The party whose head word is `token`, with its kind, or None."""
+    words = cues.words
+    low = token.lower_
+    if token.ent_iob_ == "B" and token.ent_type_ in {"PERSON", "GPE", "NORP"}:
+        ent = next(e for e in doc.ents if e.start == token.i)
+        if ent.label_ == "NORP" and ent.root.tag_ not in {"NNS", "NNPS"}:
+            return None
+        if ent.label_ == "PERSON" and len(ent) < 2 and not _is_title_name(ent):
+            return None
+        kind = {"PERSON": "Individuals", "NORP": "Individuals", "GPE": "Government"}[ent.label_]
+        return (ent, kind) if ent.text[:1].isupper() else None
+    if _is_domain(token.text, words):
+        return doc[token.i : token.i + 1], "Website"
+    if token.tag_ in {"NNS", "NNPS", "NN"} and (
+        low in words["group_people_heads"] or low in words["group_org_heads"] or low in words["website_heads"]
+    ):
+        start = token.i
+        while (
+            start > 0
+            and doc[start - 1].dep_ in {"compound", "amod", "nmod", "nummod"}
+            and (doc[start - 1].head.i >= token.i or doc[start - 1].head.i > start - 1)
+            and not doc[start - 1].is_punct
+        ):
+            start -= 1
+        named = [t for t in doc[start : token.i] if t.text[:1].isupper() or t.ent_type_ in {"NORP", "GPE"}]
+        if not named or (token.tag_ == "NN" and low not in words["website_heads"]):
+            return None
+        while not (doc[start].text[:1].isupper() or doc[start].ent_type_ in {"NORP", "GPE"}):
+            start += 1
+        kind = (
+            "Website"
+            if low in words["website_heads"]
+            else "Individuals"
+            if low in words["group_people_heads"]
+            else "Organization"
+        )
+        return doc[start : token.i + 1], kind
+    return None
+
+
+def _is_title_name(ent: Span) -> bool:
+    """ "Mr Bradley": a one-word person name after a courtesy title."""
+    return ent.start > 0 and ent.doc[ent.start - 1].text.rstrip(".") in {"Mr", "Mrs", "Ms", "Dr"}
+
+
+def _is_domain(text: str, words: dict[str, frozenset[str]]) -> bool:
+    match = re.fullmatch(r"(?:www\.)?[A-Za-z0-9][\w-]*(?:\.[\w-]+)*\.([a-z]{2,4})", text)
+    return bool(match) and match.group(1) in words["website_tlds"] and any(ch.isalpha() for ch in text[:3])
+
+
+def _breachy(sent: Span, words: dict[str, frozenset[str]]) -> bool:
+    return any(t.lower_ in words["breach_words"] or t.lemma_.lower() in words["breach_words"] for t in sent)
+
+
+def _is_struck(root: Token, words: dict[str, frozenset[str]]) -> bool:
+    """The narrow victim slots: passive subject of "hack", object of "target", "X's accounts", "attack on X";
+    a clause with a modal, a condition or a negation tells of no actual event."""
+    node = _climb(root)
+    for _ in range(3):
+        head = node.head
+        lemma = head.lemma_.lower()
+        passive = node.dep_ == "nsubjpass" or (
+            node.dep_ == "nsubj" and any(c.dep_ == "auxpass" for c in head.children)
+        )
+        if passive:
+            return lemma in words["victim_passive_verbs"] and _actual(head, words)
+        if node.dep_ == "nsubj" and lemma == "fall":
+            return any(t.lemma_ in {"victim", "prey"} for t in head.subtree) and _actual(head, words)
+        if node.dep_ == "nsubj":
+            return (lemma in words["struck_nsubj_verbs"] or _attr_is_victim(head)) and _actual(head, words)
+        if node.dep_ == "dobj":
+            return (
+                lemma in words["victim_passive_verbs"]
+                and lemma not in {"access", "leak", "dump", "steal", "expose", "affect", "impact"}
+                and _actual(head, words)
+            )
+        if (
+            node.dep_ == "poss"
+            and head.lower_ in words["victim_possessions"]
+            and head.lower_ not in {"breach", "hack", "incident", "attack"}
+        ):
+            node = _climb(head)
+            continue
+        if node.dep_ == "pobj" and head.lower_ in words["struck_prepositions"]:
+            target = head.head
+            if target.lower_ in words["breach_words"] or target.lemma_.lower() in words["breach_words"]:
+                return head.lower_ != "of" or target.pos_ == "NOUN"
+            if head.lower_ == "of" and target.lower_ in words["victim_possessions"]:
+                node = _climb(target)
+                continue
+        return False
+    return False
+
+
+def _actual(verb: Token, words: dict[str, frozenset[str]]) -> bool:
+    """The verb tells of something that happened: no modal, condition or negation governs it."""
+    for node in (verb, verb.head):
+        if any(c.lower_ in words["modal_words"] or c.dep_ == "neg" for c in node.children):
+            return False
+        if node.dep_ not in {"conj", "xcomp", "advcl", "relcl"}:
+            break
+    return True
 
 
 # -- roles ---------------------------------------------------------------------------------------------
