@@ -26,7 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     ext = sub.add_parser("extract", help="extract incidents from files and folders of articles")
     ext.add_argument("paths", nargs="+", type=Path, help=".html/.htm, .txt (first line: title), .jsonl")
     ext.add_argument("-o", "--output", type=Path, default=Path("out/incidents.jsonl"), help="JSONL output")
-    ext.add_argument("--db", help="SQLite file to upsert the incidents into")
+    ext.add_argument("--db", help="SQLite file or postgresql:// URL to upsert the incidents into")
+    ext.add_argument("--stix", type=Path, metavar="FILE", help="STIX 2.1 bundle of the incidents")
     ext.add_argument("--per-article", action="store_true", help="one record per article, no merging")
     ext.add_argument("--max-file-mb", type=float, default=20.0, help="refuse larger inputs (default 20)")
     ext.add_argument("-q", "--quiet", action="store_true", help="no progress, errors only")
@@ -97,6 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         inputs=args.paths,
         output=args.output,
         db=args.db,
+        stix=args.stix,
         per_article=args.per_article,
         max_file_bytes=int(args.max_file_mb * 1_000_000),
         progress=sys.stderr.isatty() and not args.quiet,

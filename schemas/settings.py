@@ -15,6 +15,7 @@ class Settings(BaseModel):
     inputs: list[Path] = Field(default_factory=list)
     output: Path = Path("out/incidents.jsonl")
     db: str | None = None
+    stix: Path | None = Field(None, description="STIX 2.1 bundle to write the incidents to")
     per_article: bool = False
     max_file_bytes: int = Field(20_000_000, description="inputs larger than this are refused")
     progress: bool = False
