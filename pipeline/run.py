@@ -13,8 +13,10 @@ from pipeline.cluster import cluster_records
 from pipeline.errors import ExtractionError, SkipArticle
 from pipeline.extract import extract_articles
 from pipeline.normalize import normalize
+from pipeline.postgres import is_postgres_url, write_postgres
 from pipeline.sinks import load_article_records, write_jsonl, write_sqlite
 from pipeline.source import InputFailure, read_documents
+from pipeline.stix import write_stix
 from schemas.document import Article, RawDocument
 from schemas.incident import IncidentRecord
 from schemas.settings import Settings
@@ -109,8 +111,14 @@ def write_outputs(
     `article_records` are stored beside them for the next run to re-cluster with.
     """
     records = list(records)
-    if settings.db:
-        write_sqlite(records, Path(settings.db), article_records, complete=not settings.per_article)
+    complete = not settings.per_article
+    if settings.db and is_postgres_url(settings.db):
+        # PostgreSQL re-clusters under its batch lock when it holds articles `records` lack.
+        records = write_postgres(records, settings.db, article_records, complete=complete)
+    elif settings.db:
+        write_sqlite(records, Path(settings.db), article_records, complete=complete)
+    if settings.stix:
+        write_stix(records, settings.stix)
     return write_jsonl(records, settings.output)
 
 
