@@ -103,6 +103,9 @@ def _span(record: IncidentRecord) -> tuple[datetime, datetime]:
     return (min(instants), max(instants)) if instants else (_EPOCH, _EPOCH)
 
 
+_UNION = frozenset({"aliases", "sectors"})  # list properties merged across incidents; others: first seen
+
+
 class _Objects:
     """STIX objects by id as property dicts; one named in several incidents is merged."""
 
@@ -118,7 +121,7 @@ class _Objects:
         known["created"] = min(known["created"], span[0])
         known["modified"] = max(known["modified"], span[1])
         for key, value in props.items():
-            if isinstance(value, list) and isinstance(known.get(key), list):
+            if key in _UNION and key in known:
                 known[key] = sorted(set(known[key]) | set(value))
             else:
                 known.setdefault(key, value)

@@ -1,0 +1,192 @@
+"""The STIX 2.1 bundle: valid for stix2-validator, deterministic, and saying what the records say.
+
+Strict validation is run too: it may only raise the warnings the design accepts (see
+`pipeline.stix`): UUIDv5 ids (103), incident `attributed-to` (202), URLs without hashes (302).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from stix2validator import ValidationOptions, validate_string
+
+from pipeline.cli import main
+from pipeline.stix import ATTRIBUTION_CONFIDENCE, build_bundle, stix_id, write_stix
+from schemas.incident import (
+    AffectedEntity,
+    CompromisedSoftware,
+    IncidentDates,
+    IncidentDetail,
+    IncidentRecord,
+    Source,
+    ThreatActor,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+ACCEPTED_WARNINGS = {"103", "202", "302"}
+
+
+def _record(rid: str, victim: str, published: str, **extra: Any) -> IncidentRecord:
+    return IncidentRecord(
+        id=rid,
+        linkid=rid.lower(),
+        type="Data Breach",
+        date="3/2025",
+        severity="70",
+        impact="4",
+        explanation="test record",
+        incident=IncidentDetail(
+            title=f"{victim} customer data stolen",
+            type="Data Breach",
+            description=f"Intruders copied customer files from {victim}.",
+            affected_entities=[
+                AffectedEntity(name=victim, type="Company", industry="Retail"),
+                AffectedEntity(name="Tallyway Software", type="Vendor", industry="Unknown"),
+            ],
+        ),
+        threat_actors=[ThreatActor(name="Quartz Heron", aliases=["QH Crew"], attribution="claimed")],
+        compromised_software=[
+            CompromisedSoftware(name="Tallyway Ledger", versions=["4.2"], cves=["CVE-2025-10001"])
+        ],
+        records_affected=12000,
+        dates=IncidentDates(occurred="2025-02-20", disclosed="2025-03-03"),
+        sources=[
+            Source(
+                article_id=f"{rid}-a", url="https://news.example/a", title="Retailer hit", published=published
+            ),
+            Source(article_id=f"{rid}-b", publisher="Example Wire", published="2025-03-09T10:00:00+02:00"),
+        ],
+        **extra,
+    )
+
+
+RECORDS = [
+    _record("GLN2025", "Glenmoor Outfitters", "2025-03-04"),
+    _record("PIK2025", "Pike Valley Dairy", "2025-03-12"),
+]
+
+
+def _messages(text: str) -> tuple[list[str], list[str]]:
+    """(errors, strict-only warnings) of stix2-validator for a serialized bundle."""
+    loose = validate_string(text, ValidationOptions(version="2.1"))
+    strict = validate_string(text, ValidationOptions(version="2.1", strict=True))
+    errors = [str(e) for e in loose.errors] if not loose.is_valid else []
+    return errors, [str(e) for e in strict.errors]
+
+
+def _assert_valid(text: str) -> None:
+    errors, warnings = _messages(text)
+    assert errors == []
+    codes = {w.split("{", 1)[1].split("}", 1)[0] for w in warnings}
+    assert codes <= ACCEPTED_WARNINGS, warnings
+
+
+def _objects(text: str) -> dict[str, dict[str, Any]]:
+    return {o["id"]: o for o in json.loads(text)["objects"]}
+
+
+def test_stix_bundle_validates_and_holds_each_incident() -> None:
+    text = build_bundle(RECORDS).serialize(pretty=True)
+    _assert_valid(text)
+    objects = _objects(text)
+    incident = objects[stix_id("incident", "GLN2025")]
+    assert incident["name"] == "Glenmoor Outfitters customer data stolen"
+    assert (incident["x_incident_id"], incident["x_severity"], incident["x_impact"]) == ("GLN2025", 70, 4)
+    assert incident["x_records_affected"] == 12000
+    assert incident["created"] == "2025-02-20T00:00:00.000Z"  # the earliest date of the record
+    assert incident["modified"] == "2025-03-09T08:00:00.000Z"  # the latest publication, in UTC
+    victim = objects[stix_id("identity", "glenmoor outfitters")]
+    assert (victim["identity_class"], victim["sectors"]) == ("organization", ["retail"])
+    assert "sectors" not in objects[stix_id("identity", "tallyway software")]
+    actor = objects[stix_id("threat-actor", "quartz heron")]
+    assert actor["aliases"] == ["QH Crew"]
+
+
+def test_stix_relationships_link_incident_actor_and_victims() -> None:
+    objects = _objects(build_bundle(RECORDS).serialize())
+    incident, actor = stix_id("incident", "GLN2025"), stix_id("threat-actor", "quartz heron")
+    victim = stix_id("identity", "glenmoor outfitters")
+    links = {
+        (o["source_ref"], o["relationship_type"], o["target_ref"]): o
+        for o in objects.values()
+        if o["type"] == "relationship"
+    }
+    attributed = links[(incident, "attributed-to", actor)]
+    assert attributed["confidence"] == ATTRIBUTION_CONFIDENCE["claimed"]
+    assert (actor, "targets", victim) in links
+    assert links[(incident, "related-to", victim)]["description"] == "Company"
+    assert (incident, "related-to", stix_id("vulnerability", "CVE-2025-10001")) in links
+
+
+def test_stix_report_per_source_article() -> None:
+    objects = _objects(build_bundle(RECORDS).serialize())
+    reports = [o for o in objects.values() if o["type"] == "report"]
+    assert len(reports) == 4
+    first = objects[stix_id("report", "GLN2025/GLN2025-a")]
+    assert first["published"] == "2025-03-04T00:00:00Z"
+    assert first["external_references"] == [{"source_name": "news.example", "url": "https://news.example/a"}]
+    assert stix_id("incident", "GLN2025") in first["object_refs"]
+    assert stix_id("incident", "PIK2025") not in first["object_refs"]
+    second = objects[stix_id("report", "GLN2025/GLN2025-b")]
+    assert second["external_references"][0]["source_name"] == "Example Wire"
+
+
+def test_stix_shared_objects_are_merged_and_dated_by_all_their_incidents() -> None:
+    objects = _objects(build_bundle(RECORDS).serialize())
+    assert [o["type"] for o in objects.values()].count("threat-actor") == 1
+    vendor = objects[stix_id("identity", "tallyway software")]
+    assert vendor["created"] == "2025-02-20T00:00:00.000Z"
+    assert vendor["modified"] == "2025-03-12T00:00:00.000Z"
+
+
+def test_stix_bundle_is_the_same_for_the_same_records_in_any_order(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    count = write_stix(RECORDS, first)
+    write_stix(list(reversed(RECORDS)), second)
+    assert first.read_bytes() == second.read_bytes()
+    assert count == len(json.loads(first.read_text("utf-8"))["objects"])
+    changed = [RECORDS[0].model_copy(update={"severity": "90"}), RECORDS[1]]
+    assert build_bundle(changed).serialize() != first.read_text("utf-8").rstrip("\n")
+
+
+def test_stix_record_without_dates_or_actors_still_validates() -> None:
+    bare = IncidentRecord(
+        id="UNK0001",
+        linkid="unk",
+        type="Unknown",
+        date="",
+        severity="0",
+        impact="1",
+        explanation="",
+        incident=IncidentDetail(),
+        sources=[Source(article_id="x1")],
+    )
+    text = build_bundle([bare]).serialize()
+    _assert_valid(text)
+    incident = _objects(text)[stix_id("incident", "UNK0001")]
+    assert incident["name"] == "UNK0001" and incident["created"] == "1970-01-01T00:00:00.000Z"
+
+
+def test_stix_bundle_of_the_fixtures_validates(tmp_path: Path) -> None:
+    out, bundle = tmp_path / "incidents.jsonl", tmp_path / "bundle.json"
+    assert main(["extract", str(ROOT / "fixtures"), "-o", str(out), "--stix", str(bundle), "-q"]) == 0
+    records = [IncidentRecord.model_validate_json(line) for line in out.read_text("utf-8").splitlines()]
+    text = bundle.read_text("utf-8")
+    _assert_valid(text)
+    objects = list(_objects(text).values())
+    assert sorted(o["x_incident_id"] for o in objects if o["type"] == "incident") == sorted(
+        r.id for r in records
+    )
+    assert sum(o["type"] == "report" for o in objects) == sum(len(r.sources) for r in records)
+    assert build_bundle(records).serialize(pretty=True) + "\n" == text
+
+
+@pytest.mark.parametrize("industry", ["Unknown", "AI data services"])
+def test_stix_industry_outside_the_vocabulary_gives_no_sector(industry: str) -> None:
+    record = RECORDS[0].model_copy(deep=True)
+    record.incident.affected_entities[0].industry = industry
+    victim = _objects(build_bundle([record]).serialize())[stix_id("identity", "glenmoor outfitters")]
+    assert "sectors" not in victim
