@@ -39,7 +39,7 @@ import stix2
 from pipeline.errors import SinkError
 from schemas.incident import Attribution, IncidentRecord
 
-__all__ = ["ATTRIBUTION_CONFIDENCE", "build_bundle", "stix_id", "write_stix"]
+__all__ = ["ATTRIBUTION_CONFIDENCE", "build_bundle", "serialize_bundle", "stix_id", "write_stix"]
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:news-incident-pipeline:stix")
 # STIX confidence (0-100) of an attribution grade: confirmed by investigators, claimed by
@@ -255,13 +255,26 @@ def build_bundle(records: Iterable[IncidentRecord]) -> stix2.Bundle:
     return stix2.Bundle(objects=made, id=bundle_id, allow_custom=True)
 
 
+def _ordered(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Properties in stix2's spec order, then the custom ones sorted (stix2 leaves those in
+    set order, which changes from one process to the next)."""
+    return dict(
+        [p for p in pairs if not p[0].startswith("x_")] + sorted(p for p in pairs if p[0].startswith("x_"))
+    )
+
+
+def serialize_bundle(bundle: stix2.Bundle) -> str:
+    """The bundle as indented JSON, byte-identical for the same bundle in any process."""
+    return json.dumps(json.loads(bundle.serialize(pretty=True), object_pairs_hook=_ordered), indent=4) + "\n"
+
+
 def write_stix(records: Iterable[IncidentRecord], path: Path) -> int:
     """Replace `path` atomically with the bundle of `records`; returns the number of objects."""
     try:
         bundle = build_bundle(records)
     except (stix2.exceptions.STIXError, ValueError) as exc:
         raise SinkError(f"{path}: cannot build the STIX bundle ({exc})") from exc
-    text = bundle.serialize(pretty=True) + "\n"
+    text = serialize_bundle(bundle)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with tempfile.NamedTemporaryFile(

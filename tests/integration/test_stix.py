@@ -7,6 +7,9 @@ Strict validation is run too: it may only raise the warnings the design accepts 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +17,8 @@ import pytest
 from stix2validator import ValidationOptions, validate_string
 
 from pipeline.cli import main
-from pipeline.stix import ATTRIBUTION_CONFIDENCE, build_bundle, stix_id, write_stix
+from pipeline.sinks import record_json
+from pipeline.stix import ATTRIBUTION_CONFIDENCE, build_bundle, serialize_bundle, stix_id, write_stix
 from schemas.incident import (
     AffectedEntity,
     CompromisedSoftware,
@@ -152,6 +156,31 @@ def test_stix_bundle_is_the_same_for_the_same_records_in_any_order(tmp_path: Pat
     assert build_bundle(changed).serialize() != first.read_text("utf-8").rstrip("\n")
 
 
+_BUILD = """
+import sys
+from pipeline.stix import build_bundle, serialize_bundle
+from schemas.incident import IncidentRecord
+records = [IncidentRecord.model_validate_json(line) for line in open(sys.argv[1], encoding="utf-8")]
+sys.stdout.write(serialize_bundle(build_bundle(records)))
+"""
+
+
+def test_stix_bundle_is_the_same_bytes_in_another_process(tmp_path: Path) -> None:
+    """String hashing differs between processes (PYTHONHASHSEED); the bytes must not."""
+    path = tmp_path / "records.jsonl"
+    path.write_text("".join(record_json(r) + "\n" for r in RECORDS), encoding="utf-8")
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", _BUILD, str(path)],
+            env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": seed},
+            capture_output=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    ]
+    assert outputs[0] == outputs[1] == serialize_bundle(build_bundle(RECORDS)).encode()
+
+
 def test_stix_record_without_dates_or_actors_still_validates() -> None:
     bare = IncidentRecord(
         id="UNK0001",
@@ -181,7 +210,7 @@ def test_stix_bundle_of_the_fixtures_validates(tmp_path: Path) -> None:
         r.id for r in records
     )
     assert sum(o["type"] == "report" for o in objects) == sum(len(r.sources) for r in records)
-    assert build_bundle(records).serialize(pretty=True) + "\n" == text
+    assert serialize_bundle(build_bundle(records)) == text
 
 
 @pytest.mark.parametrize("industry", ["Unknown", "AI data services"])
