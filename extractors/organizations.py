@@ -72,6 +72,7 @@ class _Cues:
     product_after_re: re.Pattern[str]
     relation_re: re.Pattern[str]
     vendor_predicate_re: re.Pattern[str]
+    malware_predicate_re: re.Pattern[str]
     victim_after_re: re.Pattern[str]
     victim_before_re: re.Pattern[str]
     exposure_re: re.Pattern[str]
@@ -124,6 +125,12 @@ def _load_cues() -> _Cues:
             r"(?:is|was|serves as|served as|acts as|operates as|works as|has been|became)\s+"
             r"(?:a|an|the|one of the)\s+(?:[\w-]+\s+){0,4}?"
             rf"(?:{_alternation(raw['vendor_words'])})s?\b",
+            re.I,
+        ),
+        malware_predicate_re=re.compile(
+            r"^['’]?\s*(?:,[^,]{0,60},\s*)?(?:is|was|are|were)\s+(?:a|an|the)\s+"
+            r"(?:(?!(?:of|by|with|from|victim|target|hit)\b)[\w-]+\s+){0,3}?"
+            rf"(?:{_alternation(raw['malware_heads'])})\b",
             re.I,
         ),
         victim_after_re=re.compile(
@@ -451,6 +458,10 @@ def _vote(doc: Doc, org: _Org, start: int, end: int, orgs: list[_Org], cues: _Cu
     if cues.attacker_before_re.search(before) or cues.attacker_after_re.match(after):
         org.votes["attacker"] += 1
     _vote_descriptors(doc, org, span, after, cues)
+    if cues.malware_predicate_re.match(after):
+        org.votes["product"] += 2
+    if _acts_as_attacker(_climb(span.root), words):
+        org.votes["attacker"] += 1
     if cues.vendor_predicate_re.match(after):
         org.votes["vendor"] += 1
     breachy = any(
@@ -468,6 +479,17 @@ def _vote(doc: Doc, org: _Org, start: int, end: int, orgs: list[_Org], cues: _Cu
     if breachy and re.match(r"^['’]s?\s+(?:\w+\s+)?(?:customers|clients)\b", after):
         org.votes["vendor"] += 1
     _vote_customer(doc, org, span, sent, orgs, cues, breachy)
+
+
+def _acts_as_attacker(root: Token, words: dict[str, frozenset[str]]) -> bool:
+    """ "X encrypts files", "X targeted banks": the active subject of an attack verb is the attacker or
+    its tool."""
+    head = root.head
+    return (
+        root.dep_ == "nsubj"
+        and head.lemma_.lower() in words["attacker_active_verbs"]
+        and not any(c.dep_ in {"auxpass", "neg"} for c in head.children)
+    )
 
 
 def _discloses_breach(root: Token, words: dict[str, frozenset[str]]) -> bool:
@@ -663,8 +685,9 @@ def _struck_parties(doc: Doc, orgs: list[_Org], cues: _Cues) -> list[tuple[str, 
     words = cues.words
     taken = {(start, end): org for org in orgs for start, end in org.spans}
     found: list[tuple[str, str, str, int, int]] = []
+    ents = {ent.start: ent for ent in doc.ents}
     for token in doc:
-        party = _party_at(doc, token, cues)
+        party = _party_at(doc, token, ents, cues)
         if party is None:
             continue
         span, kind = party
@@ -679,19 +702,19 @@ def _struck_parties(doc: Doc, orgs: list[_Org], cues: _Cues) -> list[tuple[str, 
     return found
 
 
-def _party_at(doc: Doc, token: Token, cues: _Cues) -> tuple[Span, str] | None:
+def _party_at(doc: Doc, token: Token, ents: dict[int, Span], cues: _Cues) -> tuple[Span, str] | None:
     """The party whose head word is `token`, with its kind, or None."""
     words = cues.words
     low = token.lower_
-    if token.ent_iob_ == "B" and token.ent_type_ in {"PERSON", "GPE", "NORP"}:
-        ent = next(e for e in doc.ents if e.start == token.i)
+    if token.ent_iob_ == "B" and token.ent_type_ in {"PERSON", "GPE", "LOC", "NORP"}:
+        ent = ents[token.i]
         if ent.label_ == "NORP" and ent.root.tag_ not in {"NNS", "NNPS"}:
             return None
         if ent.label_ == "PERSON" and len(ent) < 2 and not _is_title_name(ent):
             return None
-        kind = {"PERSON": "Individuals", "NORP": "Individuals", "GPE": "Government"}[ent.label_]
+        kind = "Individuals" if ent.label_ in {"PERSON", "NORP"} else "Government"
         return (ent, kind) if ent.text[:1].isupper() else None
-    if _is_domain(token.text, words):
+    if "." in token.text and _is_domain(token.text, words):
         return doc[token.i : token.i + 1], "Website"
     if token.tag_ in {"NNS", "NNPS", "NN"} and (
         low in words["group_people_heads"] or low in words["group_org_heads"] or low in words["website_heads"]
@@ -738,9 +761,15 @@ def _is_struck(root: Token, words: dict[str, frozenset[str]]) -> bool:
     """The narrow victim slots: passive subject of "hack", object of "target", "X's accounts", "attack on X";
     a clause with a modal, a condition or a negation tells of no actual event."""
     node = _climb(root)
+    if node.dep_ == "pobj" and node.head.lower_ == "of" and node.head.head.lower_ in words["place_heads"]:
+        node = _climb(node.head.head)
     for _ in range(3):
+        if _names_victims(node, words):
+            return True
         head = node.head
         lemma = head.lemma_.lower()
+        if node.dep_ == "dobj" and lemma == "include":
+            return any(c.dep_ == "nsubj" and _names_victims(c, words) for c in head.children)
         passive = node.dep_ == "nsubjpass" or (
             node.dep_ == "nsubj" and any(c.dep_ == "auxpass" for c in head.children)
         )
@@ -772,6 +801,18 @@ def _is_struck(root: Token, words: dict[str, frozenset[str]]) -> bool:
                 continue
         return False
     return False
+
+
+def _names_victims(noun: Token, words: dict[str, frozenset[str]]) -> bool:
+    """ "victims", "the affected hotels", "companies hit by the attack": a noun that lists struck parties."""
+    if noun.pos_ not in {"NOUN", "PROPN"} or noun.ent_type_:
+        return False
+    if noun.lemma_.lower() in {"victim", "target"} and not any(c.dep_ == "neg" for c in noun.children):
+        return True
+    return any(
+        c.dep_ in {"amod", "acl"} and c.lemma_.lower() in words["victim_passive_verbs"] and c.i != noun.i
+        for c in noun.children
+    )
 
 
 def _actual(verb: Token, words: dict[str, frozenset[str]]) -> bool:

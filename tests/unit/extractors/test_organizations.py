@@ -153,3 +153,67 @@ def test_organizations_speaker_of_a_breach_is_the_victim(parse) -> None:
         "account numbers of 12,000 members. Quillfeather has hired a forensic firm."
     )
     assert _orgs(parse, text)["Quillfeather Savings Bank"]["role"] == "victim"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "kind"),
+    [
+        (
+            "Attackers targeted Zentrix users with a phishing campaign last week.",
+            "Zentrix users",
+            "Individuals",
+        ),
+        ("Hackers breached quillmart.com and stole 40,000 passwords.", "quillmart.com", "Website"),
+        ("The email account of Dana Whitlow was hacked in March.", "Dana Whitlow", "Individuals"),
+        (
+            "Researchers at Quillfeather Labs said Polish banks were targeted by the campaign.",
+            "Polish banks",
+            "Organization",
+        ),
+    ],
+)
+def test_organizations_struck_groups_sites_and_people(parse, text: str, name: str, kind: str) -> None:
+    orgs = _orgs(parse, text)
+    assert orgs[name]["role"] == "victim"
+    assert orgs[name]["kind"] == kind
+    assert all(attrs["role"] != "victim" for value, attrs in orgs.items() if value != name)
+
+
+def test_organizations_place_hit_by_ransomware(parse) -> None:
+    orgs = _orgs(parse, "The city of Atlanta was hit by a ransomware attack on Thursday.")
+    assert orgs["Atlanta"]["role"] == "government"
+    assert orgs["Atlanta"]["kind"] == "Government"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Zentrix users could be targeted by phishing emails, the company warned.",
+        "Zentrix users were not affected by the breach.",
+        "The email account of Dana Whitlow was not hacked, her lawyer said.",
+    ],
+)
+def test_organizations_no_struck_party_without_an_actual_event(parse, text: str) -> None:
+    orgs = _orgs(parse, text)
+    assert not any(attrs["role"] == "victim" for attrs in orgs.values())
+
+
+def test_organizations_malware_named_like_a_company_is_not_a_victim(parse) -> None:
+    text = (
+        "Grimlock is a ransomware strain that spreads through email. "
+        "Grimlock encrypted the servers of Norrland Freight, which confirmed the attack."
+    )
+    orgs = _orgs(parse, text)
+    assert orgs["Norrland Freight"]["role"] == "victim"
+    assert orgs.get("Grimlock", {}).get("role") not in {"victim", "vendor", "customer", "government"}
+
+
+def test_organizations_listed_victims(parse) -> None:
+    text = (
+        "The victims of the intrusion include Orchid Retail Inc. and Tallyline Corp., "
+        "according to researchers at Quillfeather Labs."
+    )
+    orgs = _orgs(parse, text)
+    assert orgs["Orchid Retail"]["role"] == "victim"
+    assert orgs["Tallyline"]["role"] == "victim"
+    assert orgs["Quillfeather Labs"]["role"] == "cited"
