@@ -23,6 +23,7 @@ from psycopg.types.json import Jsonb
 
 from pipeline.cluster import cluster_records
 from pipeline.errors import SinkError
+from pipeline.sinks import incident_row
 from schemas.incident import IncidentRecord
 
 __all__ = [
@@ -173,29 +174,8 @@ def _child_rows(record: IncidentRecord) -> dict[str, list[tuple[object, ...]]]:
 
 def _upsert(conn: psycopg.Connection, record: IncidentRecord, now: datetime) -> bool:
     """Upsert one incident and, when it changed, its child rows; True when it changed."""
-    inc, dates = record.incident, record.dates
     changed = conn.execute(
-        _UPSERT,
-        (
-            record.id,
-            record.linkid,
-            record.type,
-            inc.type,
-            record.date,
-            int(record.severity),
-            int(record.impact),
-            inc.title,
-            record.attack_vector,
-            record.records_affected,
-            dates.occurred,
-            dates.discovered,
-            dates.disclosed,
-            dates.reported,
-            record.confidence,
-            record.schema_version,
-            Jsonb(record.model_dump(mode="json")),
-            now,
-        ),
+        _UPSERT, (*incident_row(record), Jsonb(record.model_dump(mode="json")), now)
     ).fetchone()
     if changed is None:
         return False

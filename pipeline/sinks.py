@@ -19,7 +19,15 @@ from pathlib import Path
 from pipeline.errors import SinkError
 from schemas.incident import IncidentRecord
 
-__all__ = ["connect_sqlite", "load_article_records", "record_json", "write_jsonl", "write_sqlite"]
+__all__ = [
+    "connect_sqlite",
+    "incident_row",
+    "load_article_records",
+    "record_json",
+    "write_atomic",
+    "write_jsonl",
+    "write_sqlite",
+]
 
 
 def record_json(record: IncidentRecord) -> str:
@@ -27,18 +35,17 @@ def record_json(record: IncidentRecord) -> str:
     return json.dumps(record.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
 
 
-def write_jsonl(records: Iterable[IncidentRecord], path: Path) -> int:
-    """Replace `path` atomically with one record per line; returns the number written."""
+def write_atomic(path: Path, chunks: Iterable[str]) -> None:
+    """Replace `path` with the text of `chunks`: a temporary file in the same folder, fsync,
+    rename; on any failure the old file stays and the temporary one is removed."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    count = 0
     try:
         with tempfile.NamedTemporaryFile(
             "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
         ) as tmp:
             try:
-                for record in records:
-                    tmp.write(record_json(record) + "\n")
-                    count += 1
+                for chunk in chunks:
+                    tmp.write(chunk)
                 tmp.flush()
                 os.fsync(tmp.fileno())
             except BaseException:
@@ -47,7 +54,36 @@ def write_jsonl(records: Iterable[IncidentRecord], path: Path) -> int:
         os.replace(tmp.name, path)
     except OSError as exc:
         raise SinkError(f"{path}: cannot write ({exc.strerror or exc})") from exc
-    return count
+
+
+def write_jsonl(records: Iterable[IncidentRecord], path: Path) -> int:
+    """Replace `path` atomically with one record per line; returns the number written."""
+    lines = [record_json(record) + "\n" for record in records]
+    write_atomic(path, lines)
+    return len(lines)
+
+
+def incident_row(record: IncidentRecord) -> tuple[object, ...]:
+    """The `incidents` columns from `id` to `schema_version`, shared by SQLite and PostgreSQL."""
+    inc, dates = record.incident, record.dates
+    return (
+        record.id,
+        record.linkid,
+        record.type,
+        inc.type,
+        record.date,
+        int(record.severity),
+        int(record.impact),
+        inc.title,
+        record.attack_vector,
+        record.records_affected,
+        dates.occurred,
+        dates.discovered,
+        dates.disclosed,
+        dates.reported,
+        record.confidence,
+        record.schema_version,
+    )
 
 
 def _schema() -> str:
@@ -148,31 +184,7 @@ def write_sqlite(
         kept: list[str] = []
         for record in records:
             kept.append(record.id)
-            body = record_json(record)
-            inc, dates = record.incident, record.dates
-            changed = conn.execute(
-                _UPSERT,
-                (
-                    record.id,
-                    record.linkid,
-                    record.type,
-                    inc.type,
-                    record.date,
-                    int(record.severity),
-                    int(record.impact),
-                    inc.title,
-                    record.attack_vector,
-                    record.records_affected,
-                    dates.occurred,
-                    dates.discovered,
-                    dates.disclosed,
-                    dates.reported,
-                    record.confidence,
-                    record.schema_version,
-                    body,
-                    now,
-                ),
-            ).rowcount
+            changed = conn.execute(_UPSERT, (*incident_row(record), record_json(record), now)).rowcount
             count += 1
             if not changed:
                 continue

@@ -23,8 +23,6 @@ named in several incidents are one object, dated by the earliest and latest of t
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import uuid
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
@@ -37,6 +35,7 @@ from urllib.parse import urlsplit
 import stix2
 
 from pipeline.errors import SinkError
+from pipeline.sinks import write_atomic
 from schemas.incident import Attribution, IncidentRecord
 
 __all__ = ["ATTRIBUTION_CONFIDENCE", "build_bundle", "serialize_bundle", "stix_id", "write_stix"]
@@ -274,20 +273,5 @@ def write_stix(records: Iterable[IncidentRecord], path: Path) -> int:
         bundle = build_bundle(records)
     except (stix2.exceptions.STIXError, ValueError) as exc:
         raise SinkError(f"{path}: cannot build the STIX bundle ({exc})") from exc
-    text = serialize_bundle(bundle)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
-        ) as tmp:
-            try:
-                tmp.write(text)
-                tmp.flush()
-                os.fsync(tmp.fileno())
-            except BaseException:
-                os.unlink(tmp.name)
-                raise
-        os.replace(tmp.name, path)
-    except OSError as exc:
-        raise SinkError(f"{path}: cannot write ({exc.strerror or exc})") from exc
+    write_atomic(path, [serialize_bundle(bundle)])
     return len(bundle.objects)
