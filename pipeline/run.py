@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -22,8 +21,6 @@ from schemas.incident import IncidentRecord
 from schemas.settings import Settings
 
 __all__ = ["RunSummary", "extract_records", "known_article_records", "run", "write_outputs"]
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -64,14 +61,12 @@ def _articles(items: Iterable[RawDocument | InputFailure], summary: RunSummary) 
     for item in items:
         if isinstance(item, InputFailure):
             summary.failed.append(str(item))
-            log.error("%s", item)
             continue
         summary.read += 1
         try:
             yield clean(item)
         except SkipArticle as exc:
             summary.skipped.append(f"{item.origin}: {exc}")
-            log.warning("%s: skipped: %s", item.origin, exc)
 
 
 def extract_records(
@@ -86,7 +81,6 @@ def extract_records(
     for result in extract_articles(_articles(items, summary)):
         if isinstance(result, ExtractionError):
             summary.failed.append(str(result))
-            log.error("%s", result)
             continue
         summary.articles += 1
         show(summary.articles)
