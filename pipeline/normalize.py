@@ -129,9 +129,13 @@ def _entities(orgs: list[Mention]) -> tuple[list[AffectedEntity], list[Mention],
 
 
 def _actors(mentions: list[Mention]) -> list[tuple[ThreatActor, Mention]]:
+    """One actor per canonical value, named as the article names it most often ("Fancy Bear",
+    not the galaxy's "APT28"): readers and later matching see the article's own word, while the
+    canonical name and the galaxy aliases stay in `aliases`."""
     strength = load_rubric()["attribution_strength"]
     best: dict[str, Mention] = {}
     aliases: dict[str, set[str]] = defaultdict(set)
+    surfaces: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for m in mentions:
         grade = str(m.attrs.get("attribution") or "suspected")
         current = best.get(m.value)
@@ -142,19 +146,22 @@ def _actors(mentions: list[Mention]) -> list[tuple[ThreatActor, Mention]]:
         found = m.attrs.get("aliases")
         if isinstance(found, list):
             aliases[m.value].update(found)
-        if m.text != m.value:
-            aliases[m.value].add(m.text)
-    return [
-        (
-            ThreatActor(
-                name=name,
-                aliases=sorted(aliases[name] - {name}),
-                attribution=str(m.attrs.get("attribution") or "suspected"),  # type: ignore[arg-type]
-            ),
-            m,
+        surfaces[m.value][m.text.strip("\"'“”‘’ ")] += 1
+    out = []
+    for value, m in best.items():
+        counts = surfaces[value]
+        name = max(counts, key=lambda text: counts[text]) if counts else value
+        out.append(
+            (
+                ThreatActor(
+                    name=name,
+                    aliases=sorted((aliases[value] | set(counts) | {value}) - {name}),
+                    attribution=str(m.attrs.get("attribution") or "suspected"),  # type: ignore[arg-type]
+                ),
+                m,
+            )
         )
-        for name, m in best.items()
-    ]
+    return out
 
 
 def _software(mentions: list[Mention]) -> list[tuple[CompromisedSoftware, Mention]]:

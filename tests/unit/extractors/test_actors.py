@@ -6,6 +6,7 @@ import pytest
 
 import extractors.actors
 from extractors.actors import canonical_actor, extract_actors
+from pipeline.normalize import _actors as _record_actors
 
 
 def _actors(parse, text: str) -> dict[str, str]:
@@ -124,3 +125,13 @@ def test_actors_mentions_carry_spans_and_sentence(parse) -> None:
     assert article.text[m.start : m.end] == "Orchid Spider"
     assert m.sentence.startswith("A hacking group called Orchid Spider")
     assert m.extractor == "actors.v1"
+
+
+def test_actors_record_names_actor_as_the_article_does(parse) -> None:
+    text = (
+        "Investigators tied the Halvorsen Freight breach to Fancy Bear. The group, also tracked as "
+        "APT28, used stolen passwords. Fancy Bear has denied nothing."
+    )
+    ((actor, _),) = _record_actors(extract_actors(*parse(text)))
+    assert actor.name == "Fancy Bear"
+    assert "APT28" in actor.aliases and "Sofacy" in actor.aliases
