@@ -37,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     fol.add_argument("--state", type=Path, default=Path("out/follow-state.sqlite"), help="state database")
     fol.add_argument("-o", "--output", type=Path, required=True, help="JSONL of every incident so far")
     fol.add_argument("--changed", type=Path, help="JSONL of the incidents this run created or updated")
-    fol.add_argument("--db", type=Path, help="SQLite file to upsert the incidents into")
+    fol.add_argument("--db", help="SQLite file or postgresql:// URL to upsert the incidents into")
     fol.add_argument("--max-items", type=int, help="process at most N items this run (the rest wait)")
     fol.add_argument(
         "--relevance", action="store_true", help="extract only articles passing the keyword gate"

@@ -37,8 +37,8 @@ from pipeline.cluster import cluster_records
 from pipeline.errors import FetchError, ParseError, PipelineError, SinkError
 from pipeline.feeds import FeedItem, is_relevant, parse_feed, plain_text
 from pipeline.fetch import Fetcher, FetchOptions, Page, RobotsDisallowed
-from pipeline.run import RunSummary, extract_records
-from pipeline.sinks import record_json, write_jsonl, write_sqlite
+from pipeline.run import RunSummary, extract_records, write_database
+from pipeline.sinks import record_json, write_jsonl
 from pipeline.source import article_id
 from schemas.document import RawDocument
 from schemas.incident import IncidentRecord
@@ -62,7 +62,7 @@ class FollowOptions:
     state: Path
     output: Path
     changed: Path | None = None
-    db: Path | None = None
+    db: str | None = None
     max_items: int | None = None
     max_attempts: int = 3
     relevance: bool = False
@@ -338,11 +338,11 @@ class _Run:
         rows = self.conn.execute("SELECT record FROM article_records ORDER BY article_id").fetchall()
         records = [IncidentRecord.model_validate_json(row[0]) for row in rows]
         incidents = cluster_records(records)
+        if self.options.db:
+            incidents = write_database(incidents, self.options.db, article_records=records, complete=True)
         before = {row[0]: row[1] for row in self.conn.execute("SELECT id, record FROM incidents")}
         bodies = {inc.id: record_json(inc) for inc in incidents}
         changed = [inc for inc in incidents if before.get(inc.id) != bodies[inc.id]]
-        if self.options.db:
-            write_sqlite(incidents, self.options.db, article_records=records, complete=True)
         self.summary.incidents = write_jsonl(incidents, self.options.output)
         if self.options.changed:
             write_jsonl(changed, self.options.changed)

@@ -12,7 +12,7 @@ from pipeline.cluster import cluster_records
 from pipeline.errors import ExtractionError, SkipArticle
 from pipeline.extract import extract_articles
 from pipeline.normalize import normalize
-from pipeline.postgres import is_postgres_url, write_postgres
+from pipeline.postgres import is_postgres_url, load_article_records_pg, write_postgres
 from pipeline.sinks import load_article_records, write_jsonl, write_sqlite
 from pipeline.source import InputFailure, read_documents
 from pipeline.stix import write_stix
@@ -20,7 +20,14 @@ from schemas.document import Article, RawDocument
 from schemas.incident import IncidentRecord
 from schemas.settings import Settings
 
-__all__ = ["RunSummary", "extract_records", "known_article_records", "run", "write_outputs"]
+__all__ = [
+    "RunSummary",
+    "extract_records",
+    "known_article_records",
+    "run",
+    "write_database",
+    "write_outputs",
+]
 
 
 @dataclass
@@ -94,6 +101,23 @@ def extract_records(
     return records
 
 
+def write_database(
+    records: Sequence[IncidentRecord],
+    db: str,
+    article_records: Sequence[IncidentRecord] = (),
+    complete: bool = False,
+) -> list[IncidentRecord]:
+    """Upsert into `db`, a SQLite file or a postgresql:// URL; returns the incidents written.
+
+    PostgreSQL may re-cluster under its batch lock when another run stored articles since
+    `records` were made, so its answer, not `records`, is what the other sinks should show.
+    """
+    if is_postgres_url(db):
+        return write_postgres(records, db, article_records, complete=complete)
+    write_sqlite(records, Path(db), article_records, complete=complete)
+    return list(records)
+
+
 def write_outputs(
     records: Iterable[IncidentRecord],
     settings: Settings,
@@ -105,20 +129,18 @@ def write_outputs(
     `article_records` are stored beside them for the next run to re-cluster with.
     """
     records = list(records)
-    complete = not settings.per_article
-    if settings.db and is_postgres_url(settings.db):
-        # PostgreSQL re-clusters under its batch lock when it holds articles `records` lack.
-        records = write_postgres(records, settings.db, article_records, complete=complete)
-    elif settings.db:
-        write_sqlite(records, Path(settings.db), article_records, complete=complete)
+    if settings.db:
+        records = write_database(records, settings.db, article_records, complete=not settings.per_article)
     if settings.stix:
         write_stix(records, settings.stix)
     return write_jsonl(records, settings.output)
 
 
-def known_article_records(settings: Settings) -> list[IncidentRecord]:
-    """Per-article records an earlier run stored in `--db` (none for a new database)."""
-    return load_article_records(Path(settings.db)) if settings.db else []
+def known_article_records(db: str | None) -> list[IncidentRecord]:
+    """Per-article records an earlier run stored in `db` (none for a new database)."""
+    if not db:
+        return []
+    return load_article_records_pg(db) if is_postgres_url(db) else load_article_records(Path(db))
 
 
 def run(settings: Settings) -> RunSummary:
@@ -134,7 +156,7 @@ def run(settings: Settings) -> RunSummary:
     if settings.per_article:
         summary.incidents = write_outputs(records, settings)
         return summary
-    by_article = {r.sources[0].article_id: r for r in known_article_records(settings)}
+    by_article = {r.sources[0].article_id: r for r in known_article_records(settings.db)}
     by_article.update((r.sources[0].article_id, r) for r in records)
     incidents = cluster_records(by_article.values())
     summary.incidents = write_outputs(incidents, settings, records)

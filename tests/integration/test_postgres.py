@@ -288,3 +288,37 @@ def test_postgres_extract_cli_is_incremental_and_idempotent(pg_url: str, tmp_pat
     with psycopg.connect(pg_url) as conn:
         rows = conn.execute("SELECT record FROM incidents ORDER BY id").fetchall()
     assert [IncidentRecord.model_validate(r[0]) for r in rows] == sorted(records, key=lambda r: r.id)
+
+
+def test_postgres_follow_keeps_the_database_equal_to_its_output(pg_url: str, tmp_path: Path) -> None:
+    """`incidents follow --db postgresql://...`: a database that already holds other articles
+    keeps them (all are re-clustered together), and the output shows what the database holds."""
+    from httpserver import LoopbackServer
+    from test_follow import options, rss, serve_articles, serve_feed
+
+    from pipeline.follow import follow
+
+    earlier = sorted((ROOT / "fixtures" / "text").glob("*.txt"))[:1]
+    earlier_out = tmp_path / "earlier.jsonl"
+    assert main(["extract", *map(str, earlier), "-o", str(earlier_out), "--db", pg_url, "-q"]) == 0
+    with LoopbackServer() as server:
+        serve_articles(server, range(3))
+        serve_feed(server, "/feed.xml", rss(server, [(n, f"g{n}", f"/a/{n}.html") for n in range(2)]))
+        opts = options(tmp_path, server.url("/feed.xml"), db=pg_url)
+        assert follow(opts).ok
+        serve_feed(server, "/feed.xml", rss(server, [(n, f"g{n}", f"/a/{n}.html") for n in range(3)]), '"2"')
+        assert follow(opts).ok
+
+    lines = opts.output.read_text("utf-8").splitlines()
+    followed = [IncidentRecord.model_validate_json(line) for line in lines]
+    with psycopg.connect(pg_url) as conn:
+        rows = conn.execute("SELECT record FROM incidents ORDER BY id").fetchall()
+        stored_articles = {row[0] for row in conn.execute("SELECT article_id FROM article_records")}
+    assert [IncidentRecord.model_validate(r[0]) for r in rows] == sorted(followed, key=lambda r: r.id)
+    earlier_ids = {
+        s.article_id
+        for line in earlier_out.read_text("utf-8").splitlines()
+        for s in IncidentRecord.model_validate_json(line).sources
+    }
+    assert len(stored_articles) == 4 and earlier_ids < stored_articles  # three pages + the earlier article
+    assert {s.article_id for r in followed for s in r.sources} == stored_articles
