@@ -321,3 +321,27 @@ def test_feed_carried_article_without_link_and_max_items(server: LoopbackServer,
     assert first.articles + second.articles == 4
     assert [server.hits[f"/a/{n}.html"] for n in range(3)] == [1, 1, 1]
     assert len(stored_articles(opts.state)) == len(source_ids(opts.output))
+
+
+def test_follow_and_extract_sharing_one_sqlite_keep_each_others_incidents(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    db = tmp_path / "incidents.sqlite"
+    earlier = sorted((ROOT / "fixtures" / "text").glob("*.txt"))[:1]
+    assert (
+        main(["extract", *map(str, earlier), "-o", str(tmp_path / "earlier.jsonl"), "--db", str(db), "-q"])
+        == 0
+    )
+    extracted = source_ids(tmp_path / "earlier.jsonl")
+    serve_articles(server, range(2))
+    serve_feed(server, "/feed.xml", rss(server, [(n, f"g{n}", f"/a/{n}.html") for n in range(2)]))
+    opts = options(tmp_path, server.url("/feed.xml"), db=str(db))
+    assert follow(opts).ok
+
+    with sqlite3.connect(db) as conn:
+        in_db = sorted(row[0] for row in conn.execute("SELECT article_id FROM sources"))
+    assert set(extracted) < set(in_db) and len(in_db) == len(extracted) + 2
+    assert source_ids(opts.output) == in_db
+    again = tmp_path / "again.jsonl"
+    assert main(["extract", *map(str, earlier), "-o", str(again), "--db", str(db), "-q"]) == 0
+    assert source_ids(again) == in_db  # and extract, in turn, keeps what follow stored
