@@ -680,7 +680,8 @@ def _struck_parties(doc: Doc, orgs: list[_Org], cues: _Cues) -> list[tuple[str, 
     ("X's account was hacked"), places ("the city was hit") and sites ("acme.com was breached").
 
     Each must sit in a narrow victim slot of a breach sentence that tells of an actual event. A party
-    that is one of the article's organisations becomes a victim vote for it instead.
+    that is one of the article's organisations becomes a victim vote for it instead, unless it is a group
+    of organisations whose modifier the model took for a name ("Lithuanian banks").
     """
     words = cues.words
     taken = {(start, end): org for org in orgs for start, end in org.spans}
@@ -694,7 +695,7 @@ def _struck_parties(doc: Doc, orgs: list[_Org], cues: _Cues) -> list[tuple[str, 
         if not _is_struck(span.root, words) or not _breachy(sentence_of(span), words):
             continue
         org = next((o for (s, e), o in taken.items() if s < span.end_char and span.start_char < e), None)
-        if org is not None:
+        if org is not None and kind != "Organization":
             org.votes["victim"] += 1
             continue
         role = "government" if kind == "Government" else "victim"
@@ -758,16 +759,21 @@ def _breachy(sent: Span, words: dict[str, frozenset[str]]) -> bool:
 
 
 def _is_struck(root: Token, words: dict[str, frozenset[str]]) -> bool:
-    """The narrow victim slots: passive subject of "hack", object of "target", "X's accounts", "attack on X";
-    a clause with a modal, a condition or a negation tells of no actual event."""
+    """The narrow victim slots: passive subject of "hack", object of "target", "X's accounts", "attack on X",
+    "stole $2m from X", "the records of X were leaked", "the Acme forum was hacked"; a clause with a modal,
+    a condition or a negation tells of no actual event."""
     node = _climb(root)
     if node.dep_ == "pobj" and node.head.lower_ == "of" and node.head.head.lower_ in words["place_heads"]:
         node = _climb(node.head.head)
-    for _ in range(3):
+    taken = False
+    for _ in range(4):
         if _names_victims(node, words):
             return True
         head = node.head
         lemma = head.lemma_.lower()
+        if node.dep_ == "compound" and head.pos_ == "NOUN" and head.lower_ in words["party_heads"]:
+            node = _climb(head)
+            continue
         if node.dep_ == "dobj" and lemma == "include":
             return any(c.dep_ == "nsubj" and _names_victims(c, words) for c in head.children)
         passive = node.dep_ == "nsubjpass" or (
@@ -778,8 +784,20 @@ def _is_struck(root: Token, words: dict[str, frozenset[str]]) -> bool:
         if node.dep_ == "nsubj" and lemma == "fall":
             return any(t.lemma_ in {"victim", "prey"} for t in head.subtree) and _actual(head, words)
         if node.dep_ == "nsubj":
-            return (lemma in words["struck_nsubj_verbs"] or _attr_is_victim(head)) and _actual(head, words)
+            return (
+                lemma in words["struck_nsubj_verbs"]
+                or _attr_is_victim(head)
+                or _among_victims(head, words)
+                or any(
+                    c.dep_ == "xcomp" and c.lemma_.lower() in words["struck_nsubj_verbs"]
+                    for c in head.children
+                )
+            ) and _actual(head, words)
+        if node.dep_ == "attr" and lemma == "be":
+            return any(c.dep_ == "nsubj" and _names_victims(c, words) for c in head.children)
         if node.dep_ == "dobj":
+            if taken:
+                return lemma in words["victim_passive_verbs"] | words["taking_verbs"] and _actual(head, words)
             return (
                 lemma in words["victim_passive_verbs"]
                 and lemma not in {"access", "leak", "dump", "steal", "expose", "affect", "impact"}
@@ -790,8 +808,20 @@ def _is_struck(root: Token, words: dict[str, frozenset[str]]) -> bool:
             and head.lower_ in words["victim_possessions"]
             and head.lower_ not in {"breach", "hack", "incident", "attack"}
         ):
-            node = _climb(head)
+            node, taken = _climb(head), True
             continue
+        if node.dep_ == "pobj":
+            target = head.head
+            if head.lower_ == "from" and target.lemma_.lower() in words["taking_verbs"]:
+                return _actual(target, words)
+            if head.lower_ in {"of", "from"} and target.lower_ in words["taken_nouns"]:
+                node, taken = _climb(target), True
+                continue
+            if head.lower_ == "to" and target.lemma_.lower() == "belong" and target.dep_ == "acl":
+                node, taken = _climb(target.head), True
+                continue
+            if head.lower_ in words["struck_prepositions"] and _is_campaign(target, words):
+                return True
         if node.dep_ == "pobj" and head.lower_ in words["struck_prepositions"]:
             target = head.head
             if target.lower_ in words["breach_words"] or target.lemma_.lower() in words["breach_words"]:
@@ -803,16 +833,38 @@ def _is_struck(root: Token, words: dict[str, frozenset[str]]) -> bool:
     return False
 
 
+def _is_campaign(noun: Token, words: dict[str, frozenset[str]]) -> bool:
+    """ "a hacking campaign (against X)", "a phishing spree (on X)": an attack told as a campaign."""
+    return (
+        noun.pos_ == "NOUN"
+        and noun.lemma_.lower() in words["campaign_nouns"]
+        and any(c.lower_ in words["breach_words"] for c in noun.children if c.dep_ in {"compound", "amod"})
+    )
+
+
+def _among_victims(copula: Token, words: dict[str, frozenset[str]]) -> bool:
+    """ "X is among the victims", "X was among the firms hit"."""
+    return copula.lemma_ == "be" and any(
+        c.dep_ == "prep" and c.lower_ == "among" and any(_names_victims(o, words) for o in c.children)
+        for c in copula.children
+    )
+
+
 def _names_victims(noun: Token, words: dict[str, frozenset[str]]) -> bool:
-    """ "victims", "the affected hotels", "companies hit by the attack": a noun that lists struck parties."""
+    """ "victims", "the affected hotels", "companies hit by the attack", "sites that were hacked": a noun
+    that lists struck parties."""
     if noun.pos_ not in {"NOUN", "PROPN"} or noun.ent_type_:
         return False
     if noun.lemma_.lower() in {"victim", "target"} and not any(c.dep_ == "neg" for c in noun.children):
         return True
-    return any(
-        c.dep_ in {"amod", "acl"} and c.lemma_.lower() in words["victim_passive_verbs"] and c.i != noun.i
-        for c in noun.children
-    )
+    for c in noun.children:
+        if c.i == noun.i or c.lemma_.lower() not in words["victim_passive_verbs"]:
+            continue
+        if c.dep_ in {"amod", "acl"}:
+            return True
+        if c.dep_ == "relcl" and any(g.dep_ == "auxpass" for g in c.children):
+            return True
+    return any(c.dep_ == "relcl" and _attr_is_victim(c) for c in noun.children)
 
 
 def _actual(verb: Token, words: dict[str, frozenset[str]]) -> bool:

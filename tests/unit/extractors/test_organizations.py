@@ -217,3 +217,40 @@ def test_organizations_listed_victims(parse) -> None:
     assert orgs["Orchid Retail"]["role"] == "victim"
     assert orgs["Tallyline"]["role"] == "victim"
     assert orgs["Quillfeather Labs"]["role"] == "cited"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            "The criminals used ransomware to steal $2 million from Dutch retailers last year.",
+            "Dutch retailers",
+        ),
+        ("Hackers leaked the personal details of 40,000 Zentrix customers on a forum.", "Zentrix customers"),
+        ("The hacking campaign against Lithuanian banks began in March.", "Lithuanian banks"),
+        ("This time the victims are Canadian gamers, whose accounts are sold online.", "Canadian gamers"),
+        ("Records belonging to Norwegian hospitals have been leaked online.", "Norwegian hospitals"),
+    ],
+)
+def test_organizations_struck_party_in_wider_slots(parse, text: str, name: str) -> None:
+    assert _orgs(parse, text)[name]["role"] == "victim"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Hackers said the Brightwater forum was hacked and 9,000 passwords were stolen.", "Brightwater"),
+        (
+            "Calloway Freight chose to pay the ransom after the attack encrypted its files.",
+            "Calloway Freight",
+        ),
+    ],
+)
+def test_organizations_victim_through_head_noun_or_chosen_payment(parse, text: str, name: str) -> None:
+    assert _orgs(parse, text)[name]["role"] == "victim"
+
+
+def test_organizations_stolen_from_is_not_said_of_the_thief(parse) -> None:
+    text = "Hackers could steal money from Dutch retailers, researchers at Quillfeather Labs warned."
+    orgs = _orgs(parse, text)
+    assert not any(attrs["role"] == "victim" for attrs in orgs.values())
