@@ -54,6 +54,7 @@ class Found:
     anchor: Token
     kind: str
     known: bool
+    rule: str = ""
 
 
 @cache
@@ -344,12 +345,17 @@ def _named_by_noun(sent: Span) -> Iterator[Found]:
 
 
 def _claims_deed(verb: Token) -> bool:
-    """ "claimed responsibility/credit", "took credit", "claimed to have stolen", "claimed it hacked"."""
+    """ "claimed responsibility/credit", "took credit", "claimed to have stolen", "claimed it hacked";
+    not "claimed the group used a botnet", a claim about another actor's deed."""
     if any(c.dep_ == "dobj" and c.lower_ in _words("claim_objects") for c in verb.children):
         return True
     deeds = _words("claim_deeds")
     return verb.lemma_.lower() != "take" and any(
-        c.dep_ in ("xcomp", "ccomp") and any(t.lemma_.lower() in deeds for t in c.subtree)
+        c.dep_ in ("xcomp", "ccomp")
+        and not any(
+            s.dep_ == "nsubj" and (s.pos_ == "PROPN" or s.lower_ in _words("actor_nouns")) for s in c.children
+        )
+        and any(t.lemma_.lower() in deeds for t in c.subtree)
         for c in verb.children
     )
 
@@ -491,11 +497,68 @@ def grade_attribution(anchor: Token, others: Iterable[Token] = ()) -> tuple[str,
     return result
 
 
-def _candidates(doc: Doc) -> list[Found]:
+def _headline_tokens(doc: Doc, title: str | None) -> frozenset[int]:
+    """Tokens of headline lines: the title line the cleaner puts first and any Title Case line.
+    Headlines capitalise every word and drop "was" ("Acme Hacked; 200k Messages Leaked"), so
+    the context rules would read names and doers into them."""
+    out: set[int] = set()
+    start = 0
+    for line in doc.text.split("\n"):
+        end = start + len(line)
+        span = doc.char_span(start, end, alignment_mode="expand") if line.strip() else None
+        if span is not None:
+            words = [t for t in span if t.is_alpha and not t.is_stop and len(t) > 3]
+            capitals = sum(t.text[:1].isupper() for t in words)
+            is_title = bool(title) and start == 0 and line.strip() == title.strip()
+            if is_title or (len(words) >= 3 and capitals >= 0.75 * len(words)):
+                out.update(range(span.start, span.end))
+        start = end + 1
+    return frozenset(out)
+
+
+def _firm_names(doc: Doc, found: list[Found]) -> set[str]:
+    """Names the article introduces as a company or outlet ("security firm Link11")."""
+    nouns = _words("organization_descriptors")
+    return {
+        f.span.text
+        for f in found
+        if any(t.lower_ in nouns for t in doc[max(f.span.sent.start, f.span.start - 2) : f.span.start])
+    }
+
+
+def _program_names(doc: Doc, found: list[Found]) -> set[str]:
+    """Names the article introduces as software: "a ransomware strain named X", "the X malware"."""
+    nouns = _words("software_nouns")
+    out = {f.span.text for f in found if f.span.end < len(doc) and doc[f.span.end].lower_ in nouns}
+    for sent in sentences(doc):
+        for i in range(sent.start, sent.end):
+            j = _naming_end(sent, i)
+            if j is None or not any(t.lower_ in nouns for t in doc[max(sent.start, i - 4) : i]):
+                continue
+            name = _name_right(doc, j, sent.end)
+            if name is not None:
+                out.add(name.text)
+    return out
+
+
+def _candidates(doc: Doc, title: str | None = None) -> list[Found]:
     found = list(_gazetteer_matches(doc))
+    headline = _headline_tokens(doc, title)
     for sent in sentences(doc):
         for rule in (_named_by_phrase, _named_by_noun, _named_by_claim, _named_by_deed, _named_by_charge):
-            found.extend(rule(sent))
+            found.extend(
+                Found(f.span, f.anchor, f.kind, f.known, rule.__name__)
+                for f in rule(sent)
+                if f.known or not any(i in headline for i in range(f.span.start, f.span.end))
+            )
+    firms = _firm_names(doc, [f for f in found if not f.known])
+    programs = _program_names(doc, found)
+    as_people = {f.span.text for f in found if f.rule in ("_named_by_noun", "_named_by_claim")}
+    found = [
+        f
+        for f in found
+        if f.known or (f.span.text not in firms and (f.span.text not in programs or f.span.text in as_people))
+    ]
     names = {f.span.text for f in found if not f.known}
     if names:
         matcher = PhraseMatcher(doc.vocab, attr="ORTH")
@@ -517,7 +580,7 @@ def _candidates(doc: Doc) -> list[Found]:
 @register(NAME)
 def extract_actors(doc: Doc, article: Article) -> list[Mention]:
     """Named threat actors, each mention graded by the attribution cues of its own clause."""
-    found = _candidates(doc)
+    found = _candidates(doc, article.title)
     out: list[Mention] = []
     for f in found:
         value, entry = canonical_actor(f.span.text.strip("\"'“”"))

@@ -135,3 +135,38 @@ def test_actors_record_names_actor_as_the_article_does(parse) -> None:
     ((actor, _),) = _record_actors(extract_actors(*parse(text)))
     assert actor.name == "Fancy Bear"
     assert "APT28" in actor.aliases and "Sofacy" in actor.aliases
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        ("Hacker Steals 900 GB From Zentrix Servers", "Zentrix said the intrusion began in May."),
+        ("Zentrix hacked again, 2 million accounts exposed", "Zentrix said the intrusion began in May."),
+    ],
+)
+def test_actors_headline_words_are_not_names(parse, title: str, body: str) -> None:
+    doc, article = parse(f"{title}\n{body}", title=title)
+    assert extract_actors(doc, article) == []
+
+
+def test_actors_headline_keeps_names_found_in_the_body(parse) -> None:
+    title = "Velvet Heron Gang Leaks Zentrix Files"
+    text = f"{title}\nA hacking group called Velvet Heron leaked the files on Monday."
+    assert "Velvet Heron" in _actors(parse, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Security firm Brightwell Labs, which tracked the attacks, claimed the group used a botnet.",
+        "That is why the chief of cybersecurity firm Norvale Group warns against paying hackers.",
+        "The ransomware was dubbed Pebblecrush. Once installed, Pebblecrush stole contacts from phones.",
+    ],
+)
+def test_actors_firms_and_programs_are_not_actors(parse, text: str) -> None:
+    assert _actors(parse, text) == {}
+
+
+def test_actors_program_name_is_an_actor_where_its_people_are_named(parse) -> None:
+    text = "A new ransomware strain named Pebblecrush hit Zentrix. The Pebblecrush gang demanded 50 Bitcoin."
+    assert "Pebblecrush" in _actors(parse, text)
