@@ -718,7 +718,10 @@ def _party_at(doc: Doc, token: Token, ents: dict[int, Span], cues: _Cues) -> tup
     if "." in token.text and _is_domain(token.text, words):
         return doc[token.i : token.i + 1], "Website"
     if token.tag_ in {"NNS", "NNPS", "NN"} and (
-        low in words["group_people_heads"] or low in words["group_org_heads"] or low in words["website_heads"]
+        low in words["group_people_heads"]
+        or low in words["group_org_heads"]
+        or low in words["website_heads"]
+        or low in words["single_party_heads"]
     ):
         start = token.i
         while (
@@ -729,7 +732,11 @@ def _party_at(doc: Doc, token: Token, ents: dict[int, Span], cues: _Cues) -> tup
         ):
             start -= 1
         named = [t for t in doc[start : token.i] if t.text[:1].isupper() or t.ent_type_ in {"NORP", "GPE"}]
-        if not named or (token.tag_ == "NN" and low not in words["website_heads"]):
+        if not named or (
+            token.tag_ == "NN"
+            and low not in words["website_heads"]
+            and low not in words["single_party_heads"]
+        ):
             return None
         while not (doc[start].text[:1].isupper() or doc[start].ent_type_ in {"NORP", "GPE"}):
             start += 1
@@ -771,7 +778,7 @@ def _is_struck(root: Token, words: dict[str, frozenset[str]]) -> bool:
             return True
         head = node.head
         lemma = head.lemma_.lower()
-        if node.dep_ == "compound" and head.pos_ == "NOUN" and head.lower_ in words["party_heads"]:
+        if node.dep_ in {"compound", "poss"} and head.pos_ == "NOUN" and head.lower_ in words["party_heads"]:
             node = _climb(head)
             continue
         if node.dep_ == "dobj" and lemma == "include":
@@ -780,7 +787,10 @@ def _is_struck(root: Token, words: dict[str, frozenset[str]]) -> bool:
             node.dep_ == "nsubj" and any(c.dep_ == "auxpass" for c in head.children)
         )
         if passive:
-            return lemma in words["victim_passive_verbs"] and _actual(head, words)
+            verbs = words["victim_passive_verbs"] | (words["taking_verbs"] if taken else frozenset())
+            return lemma in verbs and _actual(head, words)
+        if _suffered_which(node, words):
+            return True
         if node.dep_ == "nsubj" and lemma == "fall":
             return any(t.lemma_ in {"victim", "prey"} for t in head.subtree) and _actual(head, words)
         if node.dep_ == "nsubj":
@@ -814,14 +824,23 @@ def _is_struck(root: Token, words: dict[str, frozenset[str]]) -> bool:
             target = head.head
             if head.lower_ == "from" and target.lemma_.lower() in words["taking_verbs"]:
                 return _actual(target, words)
-            if head.lower_ in {"of", "from"} and target.lower_ in words["taken_nouns"]:
+            if head.lower_ in {"of", "from", "at"} and target.lower_ in words["taken_nouns"]:
                 node, taken = _climb(target), True
+                continue
+            if head.lower_ in {"of", "at", "from"} and target.lower_ in words["group_people_heads"]:
+                node = _climb(target)
                 continue
             if head.lower_ == "to" and target.lemma_.lower() == "belong" and target.dep_ == "acl":
                 node, taken = _climb(target.head), True
                 continue
             if head.lower_ in words["struck_prepositions"] and _is_campaign(target, words):
                 return True
+            if (
+                head.lower_ in {"at", "into", "inside", "within"}
+                and target.pos_ == "VERB"
+                and target.lemma_.lower() in words["victim_passive_verbs"] | words["taking_verbs"]
+            ):
+                return _actual(target, words)
         if node.dep_ == "pobj" and head.lower_ in words["struck_prepositions"]:
             target = head.head
             if target.lower_ in words["breach_words"] or target.lemma_.lower() in words["breach_words"]:
@@ -830,6 +849,21 @@ def _is_struck(root: Token, words: dict[str, frozenset[str]]) -> bool:
                 node = _climb(target)
                 continue
         return False
+    return False
+
+
+def _suffered_which(noun: Token, words: dict[str, frozenset[str]]) -> bool:
+    """ "Acme, which was breached in May", "Acme, which suffered a breach", "Acme, which decided to pay"."""
+    for clause in noun.children:
+        if clause.dep_ != "relcl" or not any(c.tag_ in {"WDT", "WP"} for c in clause.children):
+            continue
+        lemma = clause.lemma_.lower()
+        if any(c.dep_ == "auxpass" for c in clause.children):
+            return lemma in words["victim_passive_verbs"] and _actual(clause, words)
+        paid = any(
+            c.dep_ == "xcomp" and c.lemma_.lower() in words["struck_nsubj_verbs"] for c in clause.children
+        )
+        return (lemma in words["struck_nsubj_verbs"] or paid) and _actual(clause, words)
     return False
 
 

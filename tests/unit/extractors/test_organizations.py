@@ -254,3 +254,18 @@ def test_organizations_stolen_from_is_not_said_of_the_thief(parse) -> None:
     text = "Hackers could steal money from Dutch retailers, researchers at Quillfeather Labs warned."
     orgs = _orgs(parse, text)
     assert not any(attrs["role"] == "victim" for attrs in orgs.values())
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Brightwater Bank, which was breached in May, has notified its customers.", "Brightwater Bank"),
+        ("An Oregon hospital was hit by ransomware on Monday.", "Oregon hospital"),
+        (
+            "Hackers locked up files at Calloway Regional Hospital with ransomware.",
+            "Calloway Regional Hospital",
+        ),
+    ],
+)
+def test_organizations_victim_by_relative_clause_description_or_files(parse, text: str, name: str) -> None:
+    assert _orgs(parse, text)[name]["role"] in {"victim", "government"}
