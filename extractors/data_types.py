@@ -134,10 +134,17 @@ def _is_breach_verb(token: Token) -> bool:
     return token.pos_ in ("VERB", "AUX") and _lemma(token) in _cues()["breach_verbs"]
 
 
-def _has_breach_context(sent: Span) -> bool:
+def _has_breach_context(sent: Span, skip: Token | None = None) -> bool:
+    """A breach cue in `sent`; with `skip` (a weak cue such as "posted") only a cue other than
+    it, and neither another weak verb nor a word as loose as "attack" or "incident"."""
     cues = _cues()
     for token in sent:
+        if token == skip:
+            continue
         lemma, lower = _lemma(token), token.lower_
+        loose = lemma in cues["weak_breach_verbs"] or lemma in cues["generic_incident_nouns"]
+        if skip is not None and loose:
+            continue
         if _is_breach_verb(token) or lower in cues["breach_adjectives"]:
             return True
         if token.pos_ in ("NOUN", "PROPN") and lemma in cues["breach_nouns"]:
@@ -181,6 +188,8 @@ def _modal_status(verb: Token) -> _Status | None:
         return _Status.IRREALIS
     if any(a.tag_ == "TO" for a in auxes) and not perfect:
         head = verb.head
+        if _lemma(head) in cues["irrealis_heads"]:
+            return _Status.IRREALIS  # "was designed to steal", "tried to steal"
         if verb.dep_ in ("xcomp", "advcl") and head != verb and _is_past(head):
             return _modal_status(head)  # "managed to steal", "used the malware to collect"
         return _Status.IRREALIS
@@ -189,7 +198,7 @@ def _modal_status(verb: Token) -> _Status | None:
             return _Status.IRREALIS
         if child.dep_ == "advmod" and child.lower_ in cues["generic_adverbs"]:
             return _Status.IRREALIS
-    if verb.tag_ in ("VBP", "VBZ") and not auxes:
+    if verb.tag_ in ("VBP", "VBZ") and not auxes and _lemma(verb) not in cues["list_verbs"]:
         subjects = [c for c in verb.children if c.dep_ == "nsubj"]
         if subjects and all(
             s.tag_ == "NNS" and not any(c.dep_ in ("det", "poss") for c in s.children) for s in subjects
@@ -245,6 +254,8 @@ def _clause_status(verb: Token) -> _Status:
                 return _Status.IRREALIS
         if node.dep_ in _GOVERNING_DEPS and parent.pos_ in ("VERB", "AUX") and _has_modal(parent):
             return _Status.IRREALIS  # "could allow attackers to steal data"
+        if node.dep_ in ("xcomp", "pcomp", "prep", "advcl") and _lemma(parent) in cues["irrealis_heads"]:
+            return _Status.IRREALIS  # "risked exposing tokens", "prevented them from stealing"
         node = parent
     return _Status.ACTUAL
 
@@ -259,8 +270,10 @@ def _noun_status(noun: Token) -> _Status:
     for _ in range(6):
         if node.head == node:
             return _Status.ACTUAL
-        node = node.head
+        child, node = node, node.head
         if node.pos_ in ("VERB", "AUX"):
+            if child.dep_ == "dobj" and _lemma(node) in _cues()["irrealis_heads"]:
+                return _Status.IRREALIS  # "prevented the theft of card data"
             return _clause_status(node)
     return _Status.ACTUAL
 
@@ -269,7 +282,7 @@ def _verb_arguments(verb: Token, sent: Span, denial_only: bool) -> Iterator[tupl
     """What a breach verb acts on: "stole names", "names were stolen", "access to files",
     "left the names exposed"; for a denial-only verb ("affect") only when it is denied."""
     lemma = _lemma(verb)
-    clause = any(c.dep_ in ("nsubj", "nsubjpass", "aux", "auxpass") for c in verb.children)
+    clause = any(c.dep_ in ("nsubj", "nsubjpass", "aux", "auxpass", "dobj") for c in verb.children)
     if verb.dep_ in ("amod", "acl", "compound") and verb.head.pos_ in ("NOUN", "PROPN") and not clause:
         if verb.tag_ == "VBG":
             return  # "hacking tools", "stealing malware": a kind of thing, not an event
@@ -284,10 +297,13 @@ def _verb_arguments(verb: Token, sent: Span, denial_only: bool) -> Iterator[tupl
     for child in verb.children:
         if child.dep_ == "prep" and child.lower_ in ("to", "of"):
             args.extend(g for g in child.children if g.dep_ == "pobj")
-    if (verb.dep_ in ("oprd", "xcomp", "ccomp", "acomp") and verb.tag_ == "VBN") or (
-        verb.dep_ == "advcl" and _lemma(verb.head) in _LEFT_VERBS
-    ):  # "left the names exposed", "had their card data stolen"
+    if _lemma(verb.head) in _cues()["resultative_verbs"] and (
+        (verb.dep_ in ("oprd", "xcomp", "ccomp", "acomp") and verb.tag_ == "VBN")
+        or (verb.dep_ == "advcl" and _lemma(verb.head) in _LEFT_VERBS)
+    ):  # "left the names exposed", "had their card data stolen"; not "X broke the news that Y was exposed"
         args.extend(c for c in verb.head.children if c.dep_ in ("dobj", "nsubj") and c.i < verb.i)
+    if any(c.dep_ == "dobj" for c in verb.children):  # "exposing the names, phone numbers, ...": a list
+        args.extend(c for c in verb.children if c.dep_ == "conj" and c.pos_ == "NOUN")  # hung on the verb
     for arg in args:
         negated = status is _Status.ACTUAL and _negated_here(arg)  # "no user data was affected"
         if not denial_only or negated or status is _Status.DENIED:
@@ -316,8 +332,13 @@ def _find_arguments(sent: Span) -> Iterator[tuple[Token, _Status, str]]:
         lemma = _lemma(token)
         verb = token.pos_ in ("VERB", "AUX")
         if verb and (lemma in cues["breach_verbs"] or lemma in cues["denial_verbs"]):
-            yield from _verb_arguments(token, sent, denial_only=lemma not in cues["breach_verbs"])
+            found = _verb_arguments(token, sent, denial_only=lemma not in cues["breach_verbs"])
+            if lemma in cues["weak_breach_verbs"] and not _has_breach_context(sent, skip=token):
+                found = (arg for arg in found if arg[1] is not _Status.ACTUAL or _names_personal_data(arg[0]))
+            yield from found
         elif token.pos_ == "NOUN" and lemma in cues["complement_nouns"]:
+            if _lemma(token.head) in cues["access_blockers"]:
+                continue  # "restore access to files", "lost access to": nothing was taken
             for child in token.children:
                 if child.dep_ == "prep" and child.lower_ in ("of", "to", "on"):
                     yield from ((g, _noun_status(token), lemma) for g in child.children if g.dep_ == "pobj")
@@ -332,9 +353,22 @@ def _find_arguments(sent: Span) -> Iterator[tuple[Token, _Status, str]]:
             yield from _list_arguments(token)
 
 
+def _names_personal_data(head: Token) -> bool:
+    """ "took addresses and card numbers" is a theft, "posted a video" or "took backups" is not:
+    a weak cue (post, publish, take, copy) alone counts only for data about people."""
+    personal = _cues()["personal_categories"]
+    for item in _expand_items(head):
+        bounds = _phrase_span(item)
+        if bounds is not None and categorize(item.doc[bounds[0] : bounds[1]].text) in personal:
+            return True
+    return False
+
+
 def _data_subject(verb: Token) -> bool:
     """ "The stolen data included ...", "the breach involved ...": the subject is data or the breach."""
     subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if not subjects and verb.i > 0 and verb.doc[verb.i - 1].pos_ == "NOUN":
+        subjects.append(verb.doc[verb.i - 1])  # "said that accessed data includes": parsed without subject
     if verb.dep_ in ("relcl", "acl") and verb.head.pos_ == "NOUN":
         subjects.append(verb.head)  # "records that contained", "data consisting of"
     for child in verb.children:  # "among the data stolen were ..."
@@ -392,6 +426,10 @@ def _expand_items(head: Token) -> list[Token]:
         out.append(token)
         todo.extend(token.conjuncts)
         todo.extend(_list_children(token))
+        if not _is_in(token, "data_nouns") and not _is_partitive(token):
+            for child in token.children:  # "the privacy of conversations": the data is the complement
+                if child.dep_ == "prep" and child.lower_ == "of":
+                    todo.extend(g for g in child.children if g.dep_ == "pobj" and g.pos_ == "NOUN")
         if _is_partitive(token):
             for child in token.children:
                 if child.dep_ == "prep" and child.lower_ == "of":
@@ -450,6 +488,7 @@ def _phrase_span(head: Token, depth: int = 0) -> tuple[int, int] | None:
         or doc[start].pos_ == "VERB"
         or doc[start].lower_ in cues["breach_adjectives"]
         or doc[start].lower_ in _DROP_LEADING_WORDS
+        or doc[start].lower_ in cues["empty_modifiers"]
         or doc[start].dep_ == "case"
         or doc[start].tag_ == "POS"
     ):
@@ -463,6 +502,7 @@ def _phrase_span(head: Token, depth: int = 0) -> tuple[int, int] | None:
         and head.head == gerund
         and head.dep_ == "dobj"
         and doc[start - 2].lower_ in (",", "and", "or")
+        and not _is_in(gerund, "breach_verbs")  # "..., stealing data": the verb, not a list item
     ):
         start -= 1
     return (start, end) if head.i >= start else None
@@ -482,7 +522,8 @@ def _short_complement(pobj: Token) -> bool:
 def _looks_like_data(head: Token, phrase: str) -> bool:
     """The head noun names data, not systems or people ("servers", "customers")."""
     cues = _cues()
-    if head.pos_ not in ("NOUN", "PROPN", "X") or head.like_num:
+    mistagged = head.pos_ == "VERB" and head.tag_ == "VBZ" and head.dep_ in _ARG_DEPS  # "selling 2 million X accounts"
+    if (head.pos_ not in ("NOUN", "PROPN", "X") and not mistagged) or head.like_num:
         return False
     lemma, lower = _lemma(head), head.lower_
     if lemma in cues["count_people_nouns"] or lower in cues["count_people_nouns"]:
@@ -543,8 +584,13 @@ def extract_data_types(doc: Doc, article: Article) -> list[Mention]:
                     continue
                 span = doc[bounds[0] : bounds[1]]
                 value = _clean_value(span)
-                if not value or not _looks_like_data(item, value) or _is_vague(_words(value)):
+                up_to_head = doc[bounds[0] : item.i + 1].text
+                if not value or not _looks_like_data(item, up_to_head) or _is_vague(_words(value)):
                     continue
+                if any(word in _cues()["attacker_made_modifiers"] for word in _words(value)):
+                    continue  # "a malicious message", "the ransom demand": made by the attacker, not taken
+                if cue == "access" and _is_in(item, "access_only_nouns"):
+                    continue  # "gained access to Gmail accounts": an account taken over, no data named
                 seen.add(bounds)
                 lemmas = " ".join(t.lemma_ for t in span)
                 category = categorize(value, lemmas)

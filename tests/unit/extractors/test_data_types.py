@@ -158,3 +158,67 @@ def test_list_items_the_parser_split_off_are_kept(parse: Callable) -> None:
     doc, article = parse(text)
     values = {m.value for m in extract_data_types(doc, article) if m.label == "data"}
     assert {"payroll records", "pricing strategies"} <= values
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Intruders broke into Norvale's network, stealing data and posting customer photos online.",
+            ["customer photos"],
+        ),
+        ("Blue Finch broke the news that a Tarrow database was exposed to the public.", ["Tarrow database"]),
+        ("Hackers leaked a massive 40GB database belonging to Kelbrook.", ["database"]),
+        (
+            "The attack compromised the privacy of patient conversations at Dovecote Clinic.",
+            ["patient conversations"],
+        ),
+        (
+            "The breach gave attackers access to names and phone numbers of Quillford members.",
+            ["names", "phone numbers"],
+        ),
+        ("Hackers took addresses and card numbers from Pellmark shoppers.", ["addresses", "card numbers"]),
+        ("The hackers posted the stolen passwords online.", ["passwords"]),
+        (
+            "We reported on a vendor selling over 1 million Kestrel and Yarrow accounts on a dark web market.",
+            ["Kestrel and Yarrow accounts"],
+        ),
+    ],
+)
+def test_data_types_phrase_is_the_data_not_a_verb_name_or_size(
+    parse: Callable, text: str, expected: list[str]
+) -> None:
+    assert _values(_run(parse, text), "data") == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The ransomware blocked access to the town's files until officials restored access to their records.",
+        "Criminals gained access to Hollin Bank accounts last week.",
+        "The researcher posted a video explaining the flaw.",
+        "Thieves took backups of all shared drives at Pellmark.",
+        "The apps risked exposing login tokens.",
+        "The firewall prevented the attackers from stealing customer records.",
+        "The gang tried to steal payroll files from Brenwick.",
+        "The attackers posted a ransom note and sent a malicious message to Brenwick staff.",
+    ],
+)
+def test_data_types_blocked_attempted_or_attacker_made_is_not_compromised(parse: Callable, text: str) -> None:
+    assert _values(_run(parse, text), "data") == []
+
+
+def test_data_types_list_hung_on_the_verb_is_kept(parse: Callable) -> None:
+    text = (
+        "Hackers breached the Dorran database, exposing the names, phone numbers, addresses and "
+        "dates of birth of 5,000 customers."
+    )
+    values = _values(_run(parse, text), "data")
+    assert {"names", "phone numbers", "addresses", "dates of birth"} <= set(values)
+
+
+def test_data_types_list_verb_without_parsed_subject(parse: Callable) -> None:
+    text = (
+        "Ardent said in a statement that accessed data includes names, passport numbers and travel history."
+    )
+    assert _values(_run(parse, text), "data") == ["names", "passport numbers", "travel history"]
