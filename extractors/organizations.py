@@ -50,6 +50,7 @@ _NAME = r"[A-Z][\w&.'’-]*[\w&]|[A-Z]"
 _NAME_RUN = rf"(?:{_NAME})(?:\s(?:{_NAME}|of|&|and)(?=\s[A-Z]))*(?:\s(?:{_NAME}))?"
 _POSSESSIVE = re.compile(r"['’]s?$")
 _WORD = re.compile(r"[\w&.'’$-]+")
+_DATELINE = re.compile(r"[A-Z][A-Z .,'&]+(?:\([A-Z][\w .&/-]*\))?\s*[-–—]\s")
 
 
 @dataclass(frozen=True)
@@ -434,7 +435,7 @@ def _locate(doc: Doc, orgs: list[_Org], cues: _Cues) -> None:
         if start < taken_end:
             continue
         taken_end = end
-        if org is None or cues.relation_re.match(text[end : end + 40]):
+        if org is None or cues.relation_re.match(text[end : end + 40]) or _in_dateline(text, start):
             continue
         org.spans.append((start, end))
 
@@ -692,6 +693,8 @@ def _struck_parties(doc: Doc, orgs: list[_Org], cues: _Cues) -> list[tuple[str, 
         if party is None:
             continue
         span, kind = party
+        if _in_dateline(doc_text(doc), span.start_char):
+            continue
         if not _is_struck(span.root, words) or not _breachy(sentence_of(span), words):
             continue
         org = next((o for (s, e), o in taken.items() if s < span.end_char and span.start_char < e), None)
@@ -731,14 +734,14 @@ def _party_at(doc: Doc, token: Token, ents: dict[int, Span], cues: _Cues) -> tup
             and not doc[start - 1].is_punct
         ):
             start -= 1
-        named = [t for t in doc[start : token.i] if t.text[:1].isupper() or t.ent_type_ in {"NORP", "GPE"}]
+        named = [t for t in doc[start : token.i] if _names_party(t)]
         if not named or (
             token.tag_ == "NN"
             and low not in words["website_heads"]
             and low not in words["single_party_heads"]
         ):
             return None
-        while not (doc[start].text[:1].isupper() or doc[start].ent_type_ in {"NORP", "GPE"}):
+        while not _names_party(doc[start]):
             start += 1
         kind = (
             "Website"
@@ -749,6 +752,20 @@ def _party_at(doc: Doc, token: Token, ents: dict[int, Span], cues: _Cues) -> tup
         )
         return doc[start : token.i + 1], kind
     return None
+
+
+def _names_party(token: Token) -> bool:
+    """A word that makes a group named ("Polish", "Acme"), not a capitalised count ("Dozen", "Million")."""
+    if token.like_num or token.ent_type_ in {"CARDINAL", "QUANTITY", "MONEY", "PERCENT"}:
+        return False
+    return token.text[:1].isupper() or token.ent_type_ in {"NORP", "GPE"}
+
+
+def _in_dateline(text: str, start: int) -> bool:
+    """ "SPRINGFIELD, IL (KXYZ) - ...": the place and outlet that open a wire story are no parties."""
+    line_start = text.rfind("\n", 0, start) + 1
+    match = _DATELINE.match(text, line_start)
+    return match is not None and start < match.end() and any(ch in match.group() for ch in ",(")
 
 
 def _is_title_name(ent: Span) -> bool:
@@ -991,6 +1008,8 @@ def _is_breached(org: _Org) -> bool:
     hint = (org.entry or {}).get("role_hint")
     if v["victim"] == 0 or v["attacker"] >= v["victim"]:
         return False
+    if v["victim"] <= v["title"] and len(org.spans) < 2:
+        return False  # named once, in the headline only: the headline's grammar is too loose to trust
     if hint in _CITED_HINTS:
         return v["victim"] >= 2 and v["victim"] > v["cited"] + 1
     return v["victim"] > v["cited"]

@@ -269,3 +269,15 @@ def test_organizations_stolen_from_is_not_said_of_the_thief(parse) -> None:
 )
 def test_organizations_victim_by_relative_clause_description_or_files(parse, text: str, name: str) -> None:
     assert _orgs(parse, text)[name]["role"] in {"victim", "government"}
+
+
+def test_organizations_dateline_place_and_outlet_are_not_victims(parse) -> None:
+    text = "SPRINGFIELD, IL (KXYZ) - Hackers breached the payment systems of Calloway Freight last week."
+    orgs = _orgs(parse, text)
+    assert orgs["Calloway Freight"]["role"] == "victim"
+    assert not any(attrs["role"] == "victim" for value, attrs in orgs.items() if value != "Calloway Freight")
+
+
+def test_organizations_counted_group_is_not_named(parse) -> None:
+    orgs = _orgs(parse, "Dozen hotels were hit by a ransomware attack last year.")
+    assert not any(attrs["role"] == "victim" for attrs in orgs.values())
