@@ -100,11 +100,16 @@ def _words(text: str) -> tuple[str, ...]:
 
 
 def categorize(phrase: str, lemmas: str = "") -> str:
-    """The category of a data phrase by its longest matching cue (surface words or lemmas)."""
+    """The category of a data phrase: the longest cue that ends the phrase (its head names the
+    data: "email accounts" are accounts, "SMS contacts" contacts), else the longest cue anywhere
+    ("credit card numbers"); surface words or lemmas."""
     variants = [_words(phrase)] + ([_words(lemmas)] if lemmas else [])
-    for cue, category in _category_cues():
-        if any(_contains(words, cue) >= 0 for words in variants):
-            return category
+    for at_head in (True, False):
+        for cue, category in _category_cues():
+            for words in variants:
+                where = _contains(words, cue)
+                if where >= 0 and (not at_head or where + len(cue) == len(words)):
+                    return category
     return OTHER_CATEGORY
 
 
@@ -288,7 +293,7 @@ def _verb_arguments(verb: Token, sent: Span, denial_only: bool) -> Iterator[tupl
             return  # "hacking tools", "stealing malware": a kind of thing, not an event
         status = _noun_status(verb.head)
         if not denial_only or status is _Status.DENIED:
-            yield verb.head, status, lemma
+            yield _owner_data(verb.head), status, lemma
         return
     status = _clause_status(verb)
     if status is _Status.ACTUAL and _denied_before(sent, verb):
@@ -302,12 +307,28 @@ def _verb_arguments(verb: Token, sent: Span, denial_only: bool) -> Iterator[tupl
         or (verb.dep_ == "advcl" and _lemma(verb.head) in _LEFT_VERBS)
     ):  # "left the names exposed", "had their card data stolen"; not "X broke the news that Y was exposed"
         args.extend(c for c in verb.head.children if c.dep_ in ("dobj", "nsubj") and c.i < verb.i)
-    if any(c.dep_ == "dobj" for c in verb.children):  # "exposing the names, phone numbers, ...": a list
-        args.extend(c for c in verb.children if c.dep_ == "conj" and c.pos_ == "NOUN")  # hung on the verb
+    objects = [c for c in verb.children if c.dep_ == "dobj"]
+    if objects:  # "exposing the names, phone numbers, ...": a list hung on the verb or cut short
+        args.extend(c for c in verb.children if c.dep_ == "conj" and c.pos_ == "NOUN")
+        args.extend(_surface_items(max((t for o in objects for t in (o, *o.conjuncts)), key=lambda t: t.i)))
     for arg in args:
         negated = status is _Status.ACTUAL and _negated_here(arg)  # "no user data was affected"
         if not denial_only or negated or status is _Status.DENIED:
             yield arg, _Status.DENIED if negated else status, lemma
+
+
+def _owner_data(noun: Token) -> Token:
+    """ "the names and addresses of 1 million people exposed": the participle hangs on the people,
+    what it describes is the data they own."""
+    of = noun.head
+    if (
+        noun.dep_ == "pobj"
+        and of.lower_ == "of"
+        and of.head.pos_ == "NOUN"
+        and _is_in(noun, "count_people_nouns")
+    ):
+        return of.head
+    return noun
 
 
 def _list_arguments(verb: Token) -> Iterator[tuple[Token, _Status, str]]:
@@ -374,6 +395,7 @@ def _data_subject(verb: Token) -> bool:
     for child in verb.children:  # "among the data stolen were ..."
         if child.dep_ == "prep" and child.lower_ == "among":
             subjects.extend(g for g in child.children if g.dep_ == "pobj")
+    subjects += [c for s in subjects for c in s.children if c.dep_ == "compound"]  # "the record set includes"
     return any(_is_in(s, "data_nouns") or _is_in(s, "breach_nouns") for s in subjects)
 
 
@@ -406,7 +428,7 @@ def _surface_items(last: Token) -> Iterator[Token]:
         while k < len(doc) and doc[k].lower_ in (",", "and", "or"):
             k += 1
         m = k
-        while m < len(doc) and m - k < 4 and doc[m].tag_ in ("VBG", "JJ", "NN", "NNS"):
+        while m < len(doc) and m - k < 4 and doc[m].tag_ in ("VBG", "VBN", "VBD", "RB", "JJ", "NN", "NNS"):
             m += 1
         nouns = [t for t in doc[k:m] if t.pos_ == "NOUN"]
         if not nouns:
@@ -522,7 +544,8 @@ def _short_complement(pobj: Token) -> bool:
 def _looks_like_data(head: Token, phrase: str) -> bool:
     """The head noun names data, not systems or people ("servers", "customers")."""
     cues = _cues()
-    mistagged = head.pos_ == "VERB" and head.tag_ == "VBZ" and head.dep_ in _ARG_DEPS  # "selling 2 million X accounts"
+    # "selling 2 million X accounts": a plural noun the tagger read as a verb
+    mistagged = head.pos_ == "VERB" and head.tag_ == "VBZ" and head.dep_ in _ARG_DEPS
     if (head.pos_ not in ("NOUN", "PROPN", "X") and not mistagged) or head.like_num:
         return False
     lemma, lower = _lemma(head), head.lower_

@@ -25,7 +25,7 @@ def _values(mentions: list[Mention], label: str) -> list[str]:
         (
             "Hackers stole names, email addresses and dates of birth from Pellworth Bank.",
             {
-                "names": "contact details",
+                "names": "personal data",
                 "email addresses": "contact details",
                 "dates of birth": "personal data",
             },
@@ -180,7 +180,7 @@ def test_list_items_the_parser_split_off_are_kept(parse: Callable) -> None:
         ("Hackers took addresses and card numbers from Pellmark shoppers.", ["addresses", "card numbers"]),
         ("The hackers posted the stolen passwords online.", ["passwords"]),
         (
-            "We reported on a vendor selling over 1 million Kestrel and Yarrow accounts on a dark web market.",
+            "We reported on a vendor selling over 1 million Kestrel and Yarrow accounts on a dark web forum.",
             ["Kestrel and Yarrow accounts"],
         ),
     ],
@@ -222,3 +222,43 @@ def test_data_types_list_verb_without_parsed_subject(parse: Callable) -> None:
         "Ardent said in a statement that accessed data includes names, passport numbers and travel history."
     )
     assert _values(_run(parse, text), "data") == ["names", "passport numbers", "travel history"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "A Fresno lender left the names, addresses and credit scores of up to 1 million people exposed "
+            "on an open server.",
+            ["names", "addresses", "credit scores"],
+        ),
+        (
+            "More than 2 million Zorba accounts were compromised, exposing IP addresses, easily cracked "
+            "passwords, email addresses, and usernames.",
+            ["Zorba accounts", "IP addresses", "passwords", "email addresses", "usernames"],
+        ),
+        (
+            "The leaked record set includes usernames, passwords and birthdays.",
+            ["usernames", "passwords", "birthdays"],
+        ),
+        ("The group released the stolen payroll files of Harlow staff online.", ["payroll files"]),
+        ("The company released a patch for the flaw.", []),
+    ],
+)
+def test_data_types_items_the_parse_hangs_elsewhere(parse: Callable, text: str, expected: list[str]) -> None:
+    assert _values(_run(parse, text), "data") == expected
+
+
+@pytest.mark.parametrize(
+    ("phrase", "category"),
+    [
+        ("email accounts", "customer data"),
+        ("SMS contacts", "contact details"),
+        ("full names", "personal data"),
+        ("employee W-2 forms", "financial data"),
+        ("verification code", "other"),
+        ("fingerprints", "biometric data"),
+    ],
+)
+def test_data_types_category_follows_the_head_noun(phrase: str, category: str) -> None:
+    assert categorize(phrase) == category
