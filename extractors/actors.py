@@ -8,7 +8,15 @@ Names come from two places:
 * context rules for actors the galaxies do not know ("a hacking group called X", "the X gang",
   "hacking group X", "X claimed responsibility", "X, a threat actor", a person charged with a
   hacking crime). The name must look like one (capitalised, digits or `$`) and must not be a
-  country, nationality, date or generic word, so "hackers" or "North Korean hackers" are not actors.
+  country, nationality, date or generic word, so "hackers" alone is no actor;
+* descriptions by origin in a doer's place ("Iranian hackers broke in", "perpetrated by
+  Kremlin-backed hackers", "charged a Lithuanian man"), unless they only introduce a name
+  ("a Russian group known as X"): often the only identification an article gives;
+* states named as doers ("accused Russia of hacking", "aided by the Russian government").
+
+Context-rule names are not read from headline lines, nor kept when the article introduces them
+as a firm or outlet ("security firm X") or as a program ("a ransomware strain named X") without
+speaking of its people.
 
 Attribution is graded per mention from cues in the actor's own clause first, then in the
 clauses that embed it ("researchers believe [X was behind it]"), so two actors in one sentence
@@ -44,6 +52,8 @@ CLAUSE_DEPS = frozenset(
 )
 MAX_NAME_TOKENS = 5
 CUE_GAP = 2
+ORIGIN_TYPES = frozenset({"GPE", "NORP", "ORG", "LOC"})
+DESCRIPTIVE_RULES = frozenset({"_described_by_origin", "_state_doers"})  # never galaxy aliases
 
 
 @dataclass(frozen=True)
@@ -429,6 +439,142 @@ def _named_by_charge(sent: Span) -> Iterator[Found]:
             yield Found(ent, ent.root, "individual", False)
 
 
+def _origin_start(doc: Doc, j: int, start: int) -> int | None:
+    """Where a place of origin ends at token `j - 1` and starts: "Iranian", "North Korean",
+    "China-based", "Kremlin-backed"; None when there is none."""
+    if j - 1 < start:
+        return None
+    tok = doc[j - 1]
+    if tok.lower_ in _words("origin_suffixes") and j - 2 > start and doc[j - 2].text == "-":
+        i = j - 2
+        while i > start and doc[i - 1].text[:1].isupper() and doc[i - 1].ent_type_ in ORIGIN_TYPES:
+            i -= 1
+        return i if i < j - 2 else None
+    if not tok.text[:1].isupper() or tok.lower_ in _words("name_stopwords"):
+        return None
+    if tok.ent_type_ not in ("NORP", "GPE") and not tok.lower_.endswith(_origin_endings()):
+        return None
+    i = j - 1
+    while i > start and doc[i].ent_iob_ == "I" and doc[i - 1].ent_type_ == tok.ent_type_:
+        i -= 1
+    return i
+
+
+@cache
+def _origin_endings() -> tuple[str, ...]:
+    return tuple(_cues()["demonym_endings"])
+
+
+def _described_by_origin(sent: Span) -> Iterator[Found]:
+    """An actor described by where it comes from: "Iranian hackers", "a China-based cyber gang",
+    "Kremlin-backed hackers", and, in a sentence about charges, "a Lithuanian man". The article
+    names no one else, so this description is what identifies the actor."""
+    doc = sent.doc
+    heads, modifiers = _words("described_actor_nouns"), _words("hacking_modifiers")
+    people = _words("described_people_nouns")
+    legal = any(t.lemma_.lower() in _words("legal_verbs") for t in sent)
+    for n in sent:
+        if n.pos_ not in ("NOUN", "PROPN") or not (n.lower_ in heads or (legal and n.lower_ in people)):
+            continue
+        if n.i + 1 < sent.end and doc[n.i + 1].lower_ in heads:
+            continue
+        j = n.i
+        while j > sent.start and doc[j - 1].lower_ in modifiers | heads and n.i - j < 3:
+            j -= 1
+        i = _origin_start(doc, j, sent.start)
+        if i is None or (j == n.i and n.lower_ in _words("organization_heads")):
+            continue
+        if _names_another(n) or not _doer_role(n) or {c.lower_ for c in n.children} & _words("class_words"):
+            continue
+        yield Found(doc[i : n.i + 1], n, "individual" if n.lower_ in people else "group", False)
+
+
+def _names_another(n: Token) -> bool:
+    """The description introduces a name ("a Russian hacking group known as X", "the
+    Russia-linked group X", "X, a Chinese hacking group"): the name is the actor then."""
+    doc = n.doc
+    k = n.i + 1
+    while k < len(doc) and doc[k].text in (",", "(", "-", "–", "—"):
+        k += 1
+    if k < len(doc) and (doc[k].lower_ in ("called", "named", "dubbed", "known", "aka", "nicknamed")):
+        return True
+    if k < len(doc) and doc[k].text[:1].isupper() and doc[k].pos_ == "PROPN":
+        return True
+    return (n.dep_ == "appos" and n.head.pos_ == "PROPN") or any(
+        c.dep_ == "appos" and c.pos_ == "PROPN" for c in n.children
+    )
+
+
+def _doer_role(n: Token) -> bool:
+    """The noun stands where a doer stands: subject, "by X" of a deed, "to X" of an attribution,
+    the object of blame or charge, a predicate ("the attackers were X"), "X's attack"."""
+    while n.dep_ == "conj" and n.head.i != n.i:
+        n = n.head
+    dep, head = n.dep_, n.head
+    if dep in ("nsubj", "nsubjpass", "attr", "appos", "ROOT"):
+        return True
+    if dep == "poss":
+        return head.lower_ in _words("deed_nouns")
+    if dep == "dobj":
+        return head.lemma_.lower() in _words("blame_verbs") | _words("legal_verbs")
+    if dep == "pobj" and head.lower_ in ("by", "from", "to"):
+        verb = head.head
+        if head.lower_ == "to":
+            return verb.lemma_.lower() in _words("blame_verbs") | {"link", "tie", "trace", "connect"}
+        return verb.pos_ in ("NOUN", "PROPN") or verb.lemma_.lower() in _words("deed_verbs") | _words(
+            "agency_verbs"
+        )
+    return False
+
+
+def _state_name(tok: Token) -> Span | None:
+    """The state a token names: a country ("North Korea"), a nationality with a state noun
+    ("the Russian government") or a state body ("People's Liberation Army")."""
+    doc = tok.doc
+    if tok.ent_type_ == "GPE":
+        ent = next((e for e in doc.ents if e.start <= tok.i < e.end), None)
+        if ent is None:
+            return None
+        start = ent.start + (doc[ent.start].lower_ == "the")
+        return doc[start : ent.end]
+    if tok.lower_ in _words("state_nouns"):
+        i = _origin_start(doc, tok.i, tok.sent.start)
+        return doc[i : tok.i + 1] if i is not None else None
+    if tok.ent_type_ == "ORG" and any(t.lower_ in _words("state_nouns") for t in tok.subtree):
+        ent = next((e for e in doc.ents if e.start <= tok.i < e.end), None)
+        if ent is not None:
+            start = ent.start + (doc[ent.start].lower_ == "the")
+            return doc[start : ent.end] if start < ent.end else None
+    return None
+
+
+def _state_doers(sent: Span) -> Iterator[Found]:
+    """A state named as the doer: "accused Russia of hacking", "blamed North Korea for the
+    attack", "aided by the Russian government", "X was caught hacking", "X was behind it"."""
+    deeds, incident = _words("deed_verbs"), _words("incident_words")
+    blame, agency = _words("blame_verbs"), _words("agency_verbs")
+    for tok in sent:
+        lemma = tok.lemma_.lower()
+        doers: list[Token] = []
+        if lemma in blame and tok.pos_ == "VERB":
+            about = [c for c in tok.children if c.dep_ == "prep" and c.lower_ in ("for", "of")]
+            if any(t.lemma_.lower() in incident for c in about for t in c.subtree):
+                doers += [c for c in tok.children if c.dep_ == "dobj"]
+        if tok.pos_ == "VERB" and (lemma in deeds or lemma in agency):
+            doers += [g for c in tok.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+        if tok.pos_ == "VERB" and (
+            lemma in deeds or any(c.dep_ == "xcomp" and c.lemma_.lower() in deeds for c in tok.children)
+        ):
+            passive = lemma not in deeds  # "X was caught hacking", not "X was hacked"
+            doers += [c for c in tok.children if c.dep_ == "nsubj" or (c.dep_ == "nsubjpass" and passive)]
+        if tok.lower_ == "behind" and tok.head.lemma_ == "be":
+            doers += [c for c in tok.head.children if c.dep_ == "nsubj"]
+        for doer in doers:
+            name = _state_name(doer)
+            if name is not None and len(name) and name.text.lower() not in _words("name_stopwords"):
+                yield Found(name, doer, "state", False)
+
+
 def _clause_head(tok: Token) -> Token:
     while tok.head.i != tok.i and not (tok.pos_ in ("VERB", "AUX") and tok.dep_ in CLAUSE_DEPS):
         tok = tok.head
@@ -545,7 +691,15 @@ def _candidates(doc: Doc, title: str | None = None) -> list[Found]:
     found = list(_gazetteer_matches(doc))
     headline = _headline_tokens(doc, title)
     for sent in sentences(doc):
-        for rule in (_named_by_phrase, _named_by_noun, _named_by_claim, _named_by_deed, _named_by_charge):
+        for rule in (
+            _named_by_phrase,
+            _named_by_noun,
+            _named_by_claim,
+            _named_by_deed,
+            _named_by_charge,
+            _described_by_origin,
+            _state_doers,
+        ):
             found.extend(
                 Found(f.span, f.anchor, f.kind, f.known, rule.__name__)
                 for f in rule(sent)
@@ -563,10 +717,10 @@ def _candidates(doc: Doc, title: str | None = None) -> list[Found]:
     if names:
         matcher = PhraseMatcher(doc.vocab, attr="ORTH")
         matcher.add("NAMES", [doc.vocab and _tokenizer().make_doc(n) for n in names])
-        kinds = {f.span.text: f.kind for f in found}
+        first = {f.span.text: f for f in reversed(found)}
         for _, start, end in matcher(doc):
-            span = doc[start:end]
-            found.append(Found(span, span.root, kinds[span.text], False))
+            span, origin = doc[start:end], first[doc[start:end].text]
+            found.append(Found(span, span.root, origin.kind, False, origin.rule))
     chosen: dict[tuple[int, int], Found] = {}
     taken: set[int] = set()
     for f in sorted(found, key=lambda f: (not f.known, -len(f.span), f.span.start)):
@@ -583,7 +737,8 @@ def extract_actors(doc: Doc, article: Article) -> list[Mention]:
     found = _candidates(doc, article.title)
     out: list[Mention] = []
     for f in found:
-        value, entry = canonical_actor(f.span.text.strip("\"'“”"))
+        text = f.span.text.strip("\"'“”")
+        value, entry = (text, None) if f.rule in DESCRIPTIVE_RULES else canonical_actor(text)
         kind = entry["kind"] if entry else f.kind
         others = [g.anchor for g in found if canonical_actor(g.span.text)[0] != value]
         grade, cue = grade_attribution(f.anchor, others)

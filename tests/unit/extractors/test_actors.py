@@ -67,7 +67,6 @@ def test_actors_unknown_groups_found_by_pattern(parse, text: str, name: str) -> 
     [
         "Hackers stole customer records from Zentrix Ltd last week.",
         "The attackers and cybercriminals behind the breach remain unknown, the group said.",
-        "North Korean hackers are suspected of breaching Zentrix.",
         "Russia denied any role in the attack on Zentrix.",
         "Security researcher Dana Whitfield, an ethical hacker, found the exposed database.",
     ],
@@ -170,3 +169,38 @@ def test_actors_firms_and_programs_are_not_actors(parse, text: str) -> None:
 def test_actors_program_name_is_an_actor_where_its_people_are_named(parse) -> None:
     text = "A new ransomware strain named Pebblecrush hit Zentrix. The Pebblecrush gang demanded 50 Bitcoin."
     assert "Pebblecrush" in _actors(parse, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Investigators believe Iranian hackers broke into the Zentrix network in May.", "Iranian hackers"),
+        ("North Korean hackers are suspected of breaching Zentrix.", "North Korean hackers"),
+        ("A China-based cyber gang has compromised Zentrix and two other firms.", "China-based cyber gang"),
+        ("The Zentrix breach was allegedly perpetrated by Kremlin-backed hackers.", "Kremlin-backed hackers"),
+        ("Prosecutors charged a Lithuanian man over the phishing scheme against Zentrix.", "Lithuanian man"),
+        ("Officials accused Russia of hacking the Zentrix mail servers.", "Russia"),
+        ("The White House blamed North Korea for the ransomware attack on Zentrix.", "North Korea"),
+        ("The Zentrix intrusion was aided by the Russian government, the report says.", "Russian government"),
+    ],
+)
+def test_actors_described_and_state_actors(parse, text: str, name: str) -> None:
+    assert name in _actors(parse, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The article draws on interviews with Ukrainian hackers, soldiers and analysts.",
+        "The tools may now be used by American hackers, Julian Brandt told reporters.",
+        "Zentrix and other Russian hackers' targets were named in the report.",
+        "A Russian hacking group known as Orchid Spider phished Zentrix staff.",
+        "The devices were distributed by the Colombian government to journalists.",
+        "Zentrix has sold its software to a U.S. group involved in lobbying.",
+    ],
+)
+def test_actors_origin_words_outside_a_doer_role_are_not_actors(parse, text: str) -> None:
+    found = _actors(parse, text)
+    assert not [
+        name for name in found if name.split()[0] in ("Ukrainian", "American", "Russian", "Colombian", "U.S.")
+    ]
