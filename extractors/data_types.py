@@ -60,6 +60,7 @@ _LEFT_VERBS = frozenset({"leave", "keep"})  # "left X exposed", "had X stolen"
 _QUANTITIES = frozenset(
     {"number", "amount", "form", "kind", "type", "types", "variety", "range", "sort", "piece", "part"}
 )
+_NAME_ENTITIES = frozenset({"ORG", "PERSON", "GPE", "LOC", "FAC", "NORP", "EVENT"})
 _ERGATIVE = frozenset({"leak", "spill", "expose"})  # "data leaked": the subject is the data
 
 
@@ -337,11 +338,15 @@ def _list_arguments(verb: Token) -> Iterator[tuple[Token, _Status, str]]:
         return
     lemma = _lemma(verb)
     status = _clause_status(verb)
+    bare = not any(c.dep_ in ("aux", "auxpass") for c in verb.children)
+    if status is _Status.IRREALIS and bare and any(_described_as_breached(s) for s in _subjects(verb)):
+        status = _Status.ACTUAL  # "data compromised usually included names": this breach's data
     among = any(c.dep_ == "prep" and c.lower_ == "among" for c in verb.children)
+    restricted = lemma in ("limit", "restrict", "confine")  # "the data accessed was limited to names"
     for child in verb.children:
         if child.dep_ in _ARG_DEPS or (among and child.dep_ == "nsubj"):
             yield child, status, lemma
-        if child.dep_ == "prep" and child.lower_ in ("of", "from"):
+        if child.dep_ == "prep" and (child.lower_ in ("of", "from") or (child.lower_ == "to" and restricted)):
             yield from ((g, status, lemma) for g in child.children if g.dep_ == "pobj")
 
 
@@ -368,8 +373,12 @@ def _find_arguments(sent: Span) -> Iterator[tuple[Token, _Status, str]]:
         elif token.lower_ in cues["breach_adjectives"] and token.dep_ == "amod":
             yield token.head, _noun_status(token.head), token.lower_
         elif context and token.lower_ == "including" and token.dep_ in ("prep", "advcl", "acl"):
-            status = _noun_status(token.head) if token.head.pos_ in ("NOUN", "PROPN") else _Status.ACTUAL
-            yield from ((c, status, "including") for c in token.children if c.dep_ in ("pobj", "dobj"))
+            status = _including_status(token.head)
+            items = [c for c in token.children if c.dep_ in ("pobj", "dobj")]
+            if items:
+                last = max((t for item in items for t in (item, *item.conjuncts)), key=lambda t: t.i)
+                items += _surface_items(last)
+            yield from ((c, status, "including") for c in items)
         elif context and verb and lemma in cues["list_verbs"]:
             yield from _list_arguments(token)
 
@@ -385,6 +394,31 @@ def _names_personal_data(head: Token) -> bool:
     return False
 
 
+def _including_status(head: Token) -> _Status:
+    """Status of an "including" list from what it hangs on: "no information was lost, including
+    health records" is a denial."""
+    if head.pos_ in ("NOUN", "PROPN"):
+        return _noun_status(head)
+    if head.pos_ in ("VERB", "AUX"):
+        if any(_negated_here(s) for s in _subjects(head)):
+            return _Status.DENIED
+        return _clause_status(head)
+    return _Status.ACTUAL
+
+
+def _subjects(verb: Token) -> list[Token]:
+    return [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+
+
+def _described_as_breached(noun: Token) -> bool:
+    """ "the stolen data", "data compromised in the attack": the noun is the breach's own data."""
+    return any(
+        (c.dep_ == "amod" and c.lower_ in _cues()["breach_adjectives"])
+        or (c.dep_ in ("acl", "amod") and c.tag_ == "VBN" and _is_in(c, "breach_verbs"))
+        for c in noun.children
+    )
+
+
 def _data_subject(verb: Token) -> bool:
     """ "The stolen data included ...", "the breach involved ...": the subject is data or the breach."""
     subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
@@ -392,6 +426,8 @@ def _data_subject(verb: Token) -> bool:
         subjects.append(verb.doc[verb.i - 1])  # "said that accessed data includes": parsed without subject
     if verb.dep_ in ("relcl", "acl") and verb.head.pos_ == "NOUN":
         subjects.append(verb.head)  # "records that contained", "data consisting of"
+    if verb.dep_ == "advcl" and verb.tag_ == "VBG" and _is_breach_verb(verb.head):
+        return True  # "two laptops were stolen, containing voter records"
     for child in verb.children:  # "among the data stolen were ..."
         if child.dep_ == "prep" and child.lower_ == "among":
             subjects.extend(g for g in child.children if g.dep_ == "pobj")
@@ -427,8 +463,10 @@ def _surface_items(last: Token) -> Iterator[Token]:
         k = j
         while k < len(doc) and doc[k].lower_ in (",", "and", "or"):
             k += 1
+        if k < len(doc) and doc[k].tag_ in ("DT", "PRP$"):
+            k += 1
         m = k
-        while m < len(doc) and m - k < 4 and doc[m].tag_ in ("VBG", "VBN", "VBD", "RB", "JJ", "NN", "NNS"):
+        while m < len(doc) and m - k < 5 and doc[m].tag_ in ("VBG", "VBN", "VBD", "RB", "JJ", "NN", "NNS"):
             m += 1
         nouns = [t for t in doc[k:m] if t.pos_ == "NOUN"]
         if not nouns:
@@ -456,6 +494,12 @@ def _expand_items(head: Token) -> list[Token]:
             for child in token.children:
                 if child.dep_ == "prep" and child.lower_ == "of":
                     todo.extend(g for g in child.children if g.dep_ in ("pobj", "pcomp"))
+        elif _is_in(token, "data_nouns"):  # "dates of birth, arrest histories": the list went on
+            for child in token.children:  # from the complement
+                if child.dep_ == "prep" and child.lower_ == "of":
+                    todo.extend(
+                        c for g in child.children if g.dep_ == "pobj" for c in g.conjuncts if c.i > g.i
+                    )
         if token.lower_ in _PARTITIVES or _lemma(token) in _PARTITIVES:
             for child in token.children:
                 if child.dep_ == "acl" and _lemma(child) in ("contain", "include", "hold"):
@@ -525,6 +569,7 @@ def _phrase_span(head: Token, depth: int = 0) -> tuple[int, int] | None:
         and head.dep_ == "dobj"
         and doc[start - 2].lower_ in (",", "and", "or")
         and not _is_in(gerund, "breach_verbs")  # "..., stealing data": the verb, not a list item
+        and not _is_in(gerund, "list_verbs")  # "..., containing voter records"
     ):
         start -= 1
     return (start, end) if head.i >= start else None
@@ -553,6 +598,8 @@ def _looks_like_data(head: Token, phrase: str) -> bool:
         return False
     if lemma in cues["data_nouns"] or lower in cues["data_nouns"]:
         return True
+    if head.pos_ == "PROPN" and head.ent_type_ in _NAME_ENTITIES:
+        return False  # "MedStar Health": an organisation's name, whatever words it contains
     words = _words(phrase)
     for cue, category in _category_cues():
         where = _contains(words, cue)
@@ -588,6 +635,7 @@ def extract_data_types(doc: Doc, article: Article) -> list[Mention]:
     """`data` / `data_not_compromised` mentions for every compromised-data phrase in `doc`."""
     mentions: list[Mention] = []
     seen: set[tuple[int, int]] = set()
+    covered: set[int] = set()  # tokens inside a phrase already taken ("birth" of "dates of birth")
     for sent in sentences(doc):
         for head, status, cue in _find_arguments(sent):
             if status is _Status.IRREALIS:
@@ -600,6 +648,7 @@ def extract_data_types(doc: Doc, article: Article) -> list[Mention]:
                 if (
                     bounds is None
                     or bounds in seen
+                    or item.i in covered
                     or (
                         _is_partitive(item) and (not _is_in(item, "data_nouns") or item.lower_ in _QUANTITIES)
                     )
@@ -615,6 +664,7 @@ def extract_data_types(doc: Doc, article: Article) -> list[Mention]:
                 if cue == "access" and _is_in(item, "access_only_nouns"):
                     continue  # "gained access to Gmail accounts": an account taken over, no data named
                 seen.add(bounds)
+                covered.update(range(*bounds))
                 lemmas = " ".join(t.lemma_ for t in span)
                 category = categorize(value, lemmas)
                 attrs: dict[str, AttrValue] = {"category": category, "cue": cue}

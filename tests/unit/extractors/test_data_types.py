@@ -262,3 +262,32 @@ def test_data_types_items_the_parse_hangs_elsewhere(parse: Callable, text: str, 
 )
 def test_data_types_category_follows_the_head_noun(phrase: str, category: str) -> None:
     assert categorize(phrase) == category
+
+
+def test_data_types_including_list_under_a_denied_clause_is_denied(parse: Callable) -> None:
+    mentions = _run(parse, "No confidential information was lost, including protected health information.")
+    assert _values(mentions, "data") == []
+    assert _values(mentions, "data_not_compromised") == ["health information"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The firm found that the information accessed was limited to member names and email addresses.",
+            ["member names", "email addresses"],
+        ),
+        (
+            "Two laptops were stolen from the Harlow office, containing voter registration records.",
+            ["voter registration records"],
+        ),
+        (
+            "The hackers leaked unreleased television shows from Brightwater Studios.",
+            ["unreleased television shows"],
+        ),
+    ],
+)
+def test_data_types_restricted_to_contained_in_stolen_devices_and_media(
+    parse: Callable, text: str, expected: list[str]
+) -> None:
+    assert _values(_run(parse, text), "data") == expected
