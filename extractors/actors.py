@@ -206,6 +206,12 @@ def _is_english(span: Span) -> bool:
     return all(t.lower_ in words or t.lemma_.lower() in words for t in span)
 
 
+def _common_word(span: Span) -> bool:
+    """An English word, or one the article also writes in lower case ("Malware" / "malware")."""
+    lower = span.text.lower()
+    return _is_english(span) or any(t.text == lower for t in span.doc)
+
+
 def _distinctive(span: Span) -> bool:
     """A digit, `$` or an inner capital after a small letter ("APT10", "LAPSUS$", "TheDarkOverlord")."""
     return any(re.search(r"[0-9$]|[a-z][A-Z]", t.text) for t in span)
@@ -289,6 +295,22 @@ def _naming_end(sent: Span, i: int) -> int | None:
     return None
 
 
+def _quoted_right(doc: Doc, i: int, end: int) -> Span | None:
+    """The quoted name at token `i` ("Bozkurt Hackers", in quotes after "the pseudonym"): a name
+    the text gives explicitly, whatever its words or its entity type."""
+    if i >= end or not doc[i].is_quote:
+        return None
+    j = i + 1
+    while j < end and j - i <= MAX_NAME_TOKENS and not doc[j].is_quote:
+        j += 1
+    last = j
+    while last > i + 1 and doc[last - 1].is_punct:
+        last -= 1
+    if j >= end or last == i + 1 or j - i > MAX_NAME_TOKENS or not doc[i + 1].text[:1].isupper():
+        return None
+    return doc[i + 1 : last]
+
+
 def _named_by_phrase(sent: Span) -> Iterator[Found]:
     """ "a hacking group called X", "a hacker going by X", "a group using the name X"."""
     doc = sent.doc
@@ -303,8 +325,12 @@ def _named_by_phrase(sent: Span) -> Iterator[Found]:
             continue
         if before and any(t.lower_ in not_actor for t in doc[before[-1].i - 2 : before[-1].i]):
             continue
-        name = _name_right(doc, j, sent.end)
-        if _valid(name):
+        name = _quoted_right(doc, j, sent.end)
+        if name is None:
+            name = _name_right(doc, j, sent.end)
+        elif name.text.lower() in _words("name_stopwords"):
+            name = None
+        if name is not None and (_valid(name) or doc[name.start - 1].is_quote):
             anchor = before[-1] if before else doc[i]
             people = (
                 "hacker",
@@ -419,23 +445,36 @@ def _named_by_deed(sent: Span) -> Iterator[Found]:
             if doer.pos_ != "PROPN" and not _distinctive(doc[doer.i : doer.i + 1]):
                 continue
             name = _name_left(doc, doer.i + 1, sent.start)
-            if _valid(name) and name.end == doer.i + 1:
-                kind = "individual" if doer.ent_type_ == "PERSON" else "group"
-                yield Found(name, doer, kind, canonical_actor(name.text)[1] is not None)
+            if not _valid(name) or name.end != doer.i + 1:
+                continue
+            known = canonical_actor(name.text)[1] is not None
+            if len(name) == 1 and not known and not _distinctive(name) and _common_word(name):
+                continue  # "Malware tricks users": a capitalised common word, not a name
+            kind = "individual" if doer.ent_type_ == "PERSON" else "group"
+            yield Found(name, doer, kind, known)
 
 
 def _named_by_charge(sent: Span) -> Iterator[Found]:
-    """A person charged, indicted, arrested or sentenced in a sentence about a hacking crime."""
+    """A person charged, indicted, arrested, sentenced or accused ("X is accused of"), or named as
+    a defendant or suspect, in a sentence about a hacking crime."""
     if not any(t.lemma_.lower() in _words("incident_words") for t in sent):
         return
-    legal = _words("legal_verbs")
+    legal, roles = _words("legal_verbs"), _words("legal_role_nouns")
     for ent in sent.ents:
         if ent.label_ != "PERSON" or len(ent) < 2:
             continue
-        head = ent.root
+        root = ent.root
+        while root.dep_ == "conj" and root.head.i != root.i:
+            root = root.head
+        head = root
         while head.head.i != head.i and head.pos_ not in ("VERB",):
             head = head.head
-        if head.lemma_.lower() in legal and ent.root.dep_ in ("nsubj", "nsubjpass", "dobj", "appos"):
+        lemma = head.lemma_.lower()
+        if (
+            (lemma in legal and root.dep_ in ("nsubj", "nsubjpass", "dobj", "appos"))
+            or (lemma == "accuse" and root.dep_ == "nsubjpass")
+            or (root.dep_ == "appos" and root.head.lower_ in roles)
+        ):
             yield Found(ent, ent.root, "individual", False)
 
 

@@ -204,3 +204,25 @@ def test_actors_origin_words_outside_a_doer_role_are_not_actors(parse, text: str
     assert not [
         name for name in found if name.split()[0] in ("Ukrainian", "American", "Russian", "Colombian", "U.S.")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ('The files were leaked by a hacker going by the pseudonym "Paris", who demanded $3m.', "Paris"),
+        ('A hacker group going by the name "Garnet Lynx Hackers" claimed the breach.', "Garnet Lynx Hackers"),
+        ("The attacks trace back to a hacker identified as Qu4rtz, who wiped the databases.", "Qu4rtz"),
+        (
+            "The defendants, Tomas Varga, 34, and Ilse Brandt, 27, are alleged to have developed the ransomware.",
+            "Ilse Brandt",
+        ),
+        ("Tomas Varga and Ilse Brandt are accused of using ransomware against Zentrix.", "Tomas Varga"),
+    ],
+)
+def test_actors_handles_and_defendants(parse, text: str, name: str) -> None:
+    assert name in _actors(parse, text)
+
+
+def test_actors_capitalised_common_word_is_no_doer(parse) -> None:
+    text = "Malware tricks users into opening settings. The malware then steals passwords."
+    assert _actors(parse, text) == {}
