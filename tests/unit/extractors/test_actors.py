@@ -213,7 +213,7 @@ def test_actors_origin_words_outside_a_doer_role_are_not_actors(parse, text: str
         ('A hacker group going by the name "Garnet Lynx Hackers" claimed the breach.', "Garnet Lynx Hackers"),
         ("The attacks trace back to a hacker identified as Qu4rtz, who wiped the databases.", "Qu4rtz"),
         (
-            "The defendants, Tomas Varga, 34, and Ilse Brandt, 27, are alleged to have developed the ransomware.",
+            "The defendants, Tomas Varga, 34, and Ilse Brandt, 27, are alleged to have written the malware.",
             "Ilse Brandt",
         ),
         ("Tomas Varga and Ilse Brandt are accused of using ransomware against Zentrix.", "Tomas Varga"),
