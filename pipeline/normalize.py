@@ -49,7 +49,8 @@ __all__ = [
 ]
 
 AFFECTED_ROLES = ("victim", "vendor", "customer", "government")
-_MAX_PHRASES = 8
+# Breach notices list long data inventories (names, SSNs, card numbers, PINs, ...): keep them.
+_MAX_PHRASES = 16
 
 
 @cache
