@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from pipeline.normalize import header_month, load_rubric, score_header
+from pipeline.normalize import header_month, load_rubric, name_key, score_header
 from schemas.incident import (
     AffectedEntity,
     CompromisedSoftware,
@@ -32,25 +32,6 @@ from schemas.incident import (
 __all__ = ["WINDOW_DAYS", "cluster_records", "merge_records", "victim_key"]
 
 WINDOW_DAYS = 60
-_SUFFIXES = {
-    "inc",
-    "incorporated",
-    "corp",
-    "corporation",
-    "co",
-    "ltd",
-    "limited",
-    "llc",
-    "plc",
-    "gmbh",
-    "ag",
-    "sa",
-    "nv",
-    "bv",
-    "group",
-    "holdings",
-    "the",
-}
 _ALONE_TYPES = {"Vulnerability", "DDoS"}
 _COMMON_DATA_WORDS = {
     "data",
@@ -75,8 +56,7 @@ def victim_key(record: IncidentRecord) -> str | None:
     """The normalised name of the record's primary breached party, or None when unnamed."""
     for entity in record.incident.affected_entities:
         if _slug(entity.name) == record.linkid:
-            words = [w for w in re.findall(r"[a-z0-9$]+", entity.name.lower()) if w not in _SUFFIXES]
-            return " ".join(words) or None
+            return " ".join(name_key(entity.name)) or None
     return None
 
 

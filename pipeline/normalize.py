@@ -43,12 +43,17 @@ __all__ = [
     "header_month",
     "incident_id",
     "load_rubric",
+    "name_key",
     "normalize",
     "score_header",
     "slugify",
 ]
 
 AFFECTED_ROLES = ("victim", "vendor", "customer", "government")
+_NAME_SUFFIXES = frozenset(
+    {"inc", "incorporated", "corp", "corporation", "co", "ltd", "limited", "llc", "plc", "gmbh", "ag", "sa"}
+    | {"nv", "bv", "group", "holdings", "the"}
+)
 # Breach notices list long data inventories (names, SSNs, card numbers, PINs, ...): keep them.
 _MAX_PHRASES = 16
 
@@ -127,6 +132,47 @@ def _entities(orgs: list[Mention]) -> tuple[list[AffectedEntity], list[Mention],
 
     primary = max(groups, key=salience) if groups else None
     return entities, firsts, primary
+
+
+def name_key(name: str) -> tuple[str, ...]:
+    """A party's name for comparison: lower-case words without legal suffixes or "the"
+    ("The Acme Group, Inc." -> ("acme",))."""
+    return tuple(w for w in re.findall(r"[a-z0-9$]+", name.lower()) if w not in _NAME_SUFFIXES)
+
+
+def _same_party(a: str, b: str) -> bool:
+    """`a` and `b` name one party: equal keys, one inside the other ("Acme" in "Acme Bank"),
+    or one is the other's initials ("IHG" for "InterContinental Hotels Group")."""
+    ka, kb = name_key(a), name_key(b)
+    if not ka or not kb:
+        return False
+    short, long = sorted((ka, kb), key=len)
+    if any(long[i : i + len(short)] == short for i in range(len(long) - len(short) + 1)):
+        return True
+    acronym, full = (a, b) if short == ka else (b, a)
+    initials = "".join(w[0] for w in re.findall(r"[a-z0-9$]+", full.lower()))
+    return acronym.strip().isupper() and len(short) == 1 and len(initials) >= 3 and short[0] == initials
+
+
+def _is_weak(actor: Mention) -> bool:
+    """An actor found by no cue, unknown to the galaxies and only called a group: a company
+    named "X Group" looks just like it, so a party the article treats as affected wins."""
+    attrs = actor.attrs
+    return not attrs.get("cue") and not attrs.get("aliases") and attrs.get("kind") == "group"
+
+
+def _split_parties(
+    orgs: list[Mention], actors: list[tuple[ThreatActor, Mention]]
+) -> tuple[list[Mention], list[tuple[ThreatActor, Mention]]]:
+    """The attacker is never a victim: a party named both ways stays an actor when the actor
+    is well founded (a cue, a galaxy entry, a state or a person), else it stays affected."""
+    strong = [name for a, m in actors if not _is_weak(m) for name in (a.name, *a.aliases)]
+    orgs = [m for m in orgs if not any(_same_party(name, m.value) for name in strong)]
+    affected = {m.value for m in orgs if m.attrs.get("role") in AFFECTED_ROLES}
+    actors = [
+        (a, m) for a, m in actors if not (_is_weak(m) and any(_same_party(a.name, v) for v in affected))
+    ]
+    return orgs, actors
 
 
 def _actors(mentions: list[Mention]) -> list[tuple[ThreatActor, Mention]]:
@@ -274,9 +320,9 @@ def normalize(findings: ArticleFindings) -> IncidentRecord | None:
     by = _by_label(findings.mentions)
     evidence: list[Evidence] = []
 
-    entities, entity_mentions, primary = _entities(by["organization"])
+    orgs, actors = _split_parties(by["organization"], _actors(by["threat_actor"]))
+    entities, entity_mentions, primary = _entities(orgs)
     evidence += [_evidence("incident.affected_entities", m, article) for m in entity_mentions]
-    actors = _actors(by["threat_actor"])
     evidence += [_evidence("threat_actors", m, article, f"{a.name} ({a.attribution})") for a, m in actors]
     software = _software(by["software"])
     evidence += [_evidence("compromised_software", m, article, s.name) for s, m in software]

@@ -1,0 +1,74 @@
+"""normalize: the record assembled from findings (attacker and victim kept apart)."""
+
+from __future__ import annotations
+
+from pipeline.normalize import name_key, normalize
+from schemas.document import Article
+from schemas.entities import ArticleFindings, Mention
+from schemas.incident import IncidentRecord
+
+TEXT = (
+    "Brambleton Hotels Group said hackers stole card data from its hotels. "
+    "Researchers tied the attack to Grimwald Collective, a group known as GWC, "
+    "which had also breached Tarnhollow Bank."
+)
+
+
+def _mention(label: str, value: str, **attrs: object) -> Mention:
+    start = TEXT.index(value)
+    return Mention(
+        label=label,  # type: ignore[arg-type]
+        value=value,
+        text=value,
+        start=start,
+        end=start + len(value),
+        sentence=TEXT,
+        extractor="test.v1",
+        attrs=attrs,  # type: ignore[arg-type]
+    )
+
+
+def _record(*mentions: Mention) -> IncidentRecord:
+    article = Article(id="t", origin="test", text=TEXT)
+    record = normalize(ArticleFindings(article=article, mentions=list(mentions), is_incident=True))
+    assert record is not None
+    return record
+
+
+def test_a_party_named_as_victim_and_as_unfounded_group_stays_a_victim() -> None:
+    record = _record(
+        _mention("organization", "Brambleton Hotels Group", role="victim"),
+        _mention("threat_actor", "Brambleton Hotels Group", kind="group", attribution="suspected"),
+    )
+    assert [e.name for e in record.incident.affected_entities] == ["Brambleton Hotels Group"]
+    assert record.threat_actors == []
+
+
+def test_a_well_founded_actor_is_never_listed_as_affected() -> None:
+    record = _record(
+        _mention("organization", "Brambleton Hotels Group", role="victim"),
+        _mention("organization", "Grimwald Collective", role="victim"),
+        _mention("organization", "GWC", role="victim"),
+        _mention(
+            "threat_actor",
+            "Grimwald Collective",
+            kind="group",
+            attribution="suspected",
+            cue="tied",
+            aliases=["GWC"],
+        ),
+    )
+    assert [e.name for e in record.incident.affected_entities] == ["Brambleton Hotels Group"]
+    assert [a.name for a in record.threat_actors] == ["Grimwald Collective"]
+
+
+def test_other_victims_of_the_same_actor_are_kept() -> None:
+    record = _record(
+        _mention("organization", "Tarnhollow Bank", role="victim"),
+        _mention("threat_actor", "Grimwald Collective", kind="group", attribution="suspected", cue="tied"),
+    )
+    assert [e.name for e in record.incident.affected_entities] == ["Tarnhollow Bank"]
+
+
+def test_name_key_drops_case_punctuation_and_legal_suffixes() -> None:
+    assert name_key("The Brambleton Hotels Group, Inc.") == ("brambleton", "hotels")
