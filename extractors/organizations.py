@@ -475,11 +475,35 @@ def _vote(doc: Doc, org: _Org, start: int, end: int, orgs: list[_Org], cues: _Cu
         or _discloses_breach(span.root, words)
         or _is_struck(span.root, words)
     )
-    if breachy and (slot or cues.victim_after_re.match(after) or cues.victim_before_re.search(before)):
+    victim_cue = slot or cues.victim_after_re.match(after) or cues.victim_before_re.search(before)
+    if (breachy and victim_cue) or _paid_ransom(span.root, words):
         org.votes["victim"] += 1
     if breachy and re.match(r"^['’]s?\s+(?:\w+\s+)?(?:customers|clients)\b", after):
         org.votes["vendor"] += 1
     _vote_customer(doc, org, span, sent, orgs, cues, breachy)
+
+
+def _paid_ransom(root: Token, words: dict[str, frozenset[str]]) -> bool:
+    """ "X paid $17,000", "X agreed to pay the ransom", "forced X to pay 40 bitcoin": in a story that tells
+    of a ransom, whoever paid one (or refused to) is a victim, though the sentence names no attack."""
+    if not any(t.lemma_.lower() in words["ransom_words"] for t in root.doc):
+        return False
+    node = _climb(root)
+    head = node.head
+    if node.dep_ == "nsubj":
+        verbs = [head, *(c for c in head.children if c.dep_ in {"xcomp", "advcl"})]
+        verbs += [g for c in head.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pcomp"]
+    elif node.dep_ == "dobj":
+        verbs = [c for c in head.children if c.dep_ == "xcomp"]
+    else:
+        return False
+    for verb in verbs:
+        if verb.lemma_.lower() != "pay" or any(c.lower_ in words["modal_words"] for c in verb.children):
+            continue
+        paid = [c for c in verb.children if c.dep_ in {"dobj", "dative"}]
+        if any(c.ent_type_ == "MONEY" or c.lemma_.lower() in words["payment_nouns"] for c in paid):
+            return True
+    return False
 
 
 def _acts_as_attacker(root: Token, words: dict[str, frozenset[str]]) -> bool:
@@ -535,7 +559,7 @@ def _is_victim_slot(root: Token, words: dict[str, frozenset[str]]) -> bool:
     if root.dep_ == "nsubjpass" or (root.dep_ == "nsubj" and any(c.dep_ == "auxpass" for c in head.children)):
         return lemma in words["victim_passive_verbs"] or lemma in words["breach_words"]
     if root.dep_ == "nsubj":
-        return lemma in words["victim_verbs"] or (head.lemma_ == "be" and _attr_is_victim(head))
+        return lemma in words["victim_verbs"] or _attr_is_victim(head, words)
     if root.dep_ == "poss":
         return head.lower_ in words["victim_possessions"] or head.lower_ in words["breach_words"]
     if root.dep_ in {"compound", "nmod", "amod"}:
@@ -555,10 +579,25 @@ def _is_victim_slot(root: Token, words: dict[str, frozenset[str]]) -> bool:
     return False
 
 
-def _attr_is_victim(copula: Token) -> bool:
-    return copula.lemma_ == "be" and any(
-        c.dep_ == "attr" and c.lemma_ in {"victim", "target"} for c in copula.children
-    )
+def _attr_is_victim(copula: Token, words: dict[str, frozenset[str]]) -> bool:
+    """ "X is a victim", "X is the latest firm to suffer a breach", "X became the latest to be hit"."""
+    if copula.lemma_ in {"appear", "seem"}:
+        copula = next((c for c in copula.children if c.dep_ == "xcomp" and c.lemma_ == "be"), copula)
+    if copula.lemma_ not in {"be", "become"}:
+        return False
+    for attr in (c for c in copula.children if c.dep_ == "attr"):
+        if attr.lemma_ in {"victim", "target"}:
+            return True
+        if any(t.lower_ in words["series_words"] for t in attr.children):
+            for clause in attr.children:
+                if clause.dep_ in {"relcl", "acl"} and any(c.lower_ == "to" for c in clause.children):
+                    passive = any(c.dep_ == "auxpass" for c in clause.children)
+                    lemma = clause.lemma_.lower()
+                    if lemma in words["struck_nsubj_verbs"] | words["disclosure_verbs"] or (
+                        passive and lemma in words["victim_passive_verbs"]
+                    ):
+                        return True
+    return False
 
 
 def _vote_descriptors(doc: Doc, org: _Org, span: Span, after: str, cues: _Cues) -> None:
@@ -813,7 +852,7 @@ def _is_struck(root: Token, words: dict[str, frozenset[str]]) -> bool:
         if node.dep_ == "nsubj":
             return (
                 lemma in words["struck_nsubj_verbs"]
-                or _attr_is_victim(head)
+                or _attr_is_victim(head, words)
                 or _among_victims(head, words)
                 or any(
                     c.dep_ == "xcomp" and c.lemma_.lower() in words["struck_nsubj_verbs"]
@@ -915,7 +954,7 @@ def _names_victims(noun: Token, words: dict[str, frozenset[str]]) -> bool:
             return True
         if c.dep_ == "relcl" and any(g.dep_ == "auxpass" for g in c.children):
             return True
-    return any(c.dep_ == "relcl" and _attr_is_victim(c) for c in noun.children)
+    return any(c.dep_ == "relcl" and _attr_is_victim(c, words) for c in noun.children)
 
 
 def _actual(verb: Token, words: dict[str, frozenset[str]]) -> bool:

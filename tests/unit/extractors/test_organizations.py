@@ -281,3 +281,30 @@ def test_organizations_dateline_place_and_outlet_are_not_victims(parse) -> None:
 def test_organizations_counted_group_is_not_named(parse) -> None:
     orgs = _orgs(parse, "Dozen hotels were hit by a ransomware attack last year.")
     assert not any(attrs["role"] == "victim" for attrs in orgs.values())
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            "Ransomware has spread through clinics this year. "
+            "One practice, Calloway Regional Hospital in Ohio, paid $40,000 to get its files back.",
+            "Calloway Regional Hospital",
+        ),
+        (
+            "The ransomware demanded 30 bitcoin. Norrland Freight refused to pay the ransom, its chief said.",
+            "Norrland Freight",
+        ),
+        (
+            "Payday lender Brightwater Loans appears to be the latest brand to suffer a data breach.",
+            "Brightwater Loans",
+        ),
+    ],
+)
+def test_organizations_ransom_payer_or_latest_victim(parse, text: str, name: str) -> None:
+    assert _orgs(parse, text)[name]["role"] == "victim"
+
+
+def test_organizations_payment_without_ransom_story_names_no_victim(parse) -> None:
+    text = "Norrland Freight paid $40,000 for new servers. Hackers later breached a rival firm."
+    assert _orgs(parse, text)["Norrland Freight"]["role"] != "victim"
