@@ -770,13 +770,22 @@ def _candidates(doc: Doc, title: str | None = None) -> list[Found]:
     return [chosen[k] for k in sorted(chosen)]
 
 
+def _balanced(span: Span) -> Span:
+    """The span with its closing parenthesis: the tokenizer splits "NoName057(16)" before ")"."""
+    doc = span.doc
+    if span.text.count("(") > span.text.count(")") and span.end < len(doc) and doc[span.end].text == ")":
+        return doc[span.start : span.end + 1]
+    return span
+
+
 @register(NAME)
 def extract_actors(doc: Doc, article: Article) -> list[Mention]:
     """Named threat actors, each mention graded by the attribution cues of its own clause."""
     found = _candidates(doc, article.title)
     out: list[Mention] = []
     for f in found:
-        text = f.span.text.strip("\"'“”")
+        span = _balanced(f.span)
+        text = span.text.strip("\"'“”")
         value, entry = (text, None) if f.rule in DESCRIPTIVE_RULES else canonical_actor(text)
         kind = entry["kind"] if entry else f.kind
         others = [g.anchor for g in found if canonical_actor(g.span.text)[0] != value]
@@ -787,5 +796,5 @@ def extract_actors(doc: Doc, article: Article) -> list[Mention]:
             "kind": kind,
             "aliases": list(_aliases_of().get(value, ())),
         }
-        out.append(mention("threat_actor", value, f.span, NAME, attrs=attrs))
+        out.append(mention("threat_actor", value, span, NAME, attrs=attrs))
     return out

@@ -226,3 +226,12 @@ def test_actors_handles_and_defendants(parse, text: str, name: str) -> None:
 def test_actors_capitalised_common_word_is_no_doer(parse) -> None:
     text = "Malware tricks users into opening settings. The malware then steals passwords."
     assert _actors(parse, text) == {}
+
+
+def test_actors_name_keeps_its_closing_parenthesis(parse) -> None:
+    doc, article = parse(
+        "The hacktivist group NoName057(16) claimed the outage at the Orlen Vale council portal."
+    )
+    found = extract_actors(doc, article)
+    assert [(m.value, m.text) for m in found] == [("NoName057(16)", "NoName057(16)")]
+    assert article.text[found[0].start : found[0].end] == "NoName057(16)"
