@@ -437,6 +437,9 @@ def _locate(doc: Doc, orgs: list[_Org], cues: _Cues) -> None:
         taken_end = end
         if org is None or cues.relation_re.match(text[end : end + 40]) or _in_dateline(text, start):
             continue
+        if _is_masthead(text, start, end):
+            org.votes["cited"] += 1
+            continue
         org.spans.append((start, end))
 
 
@@ -478,6 +481,8 @@ def _vote(doc: Doc, org: _Org, start: int, end: int, orgs: list[_Org], cues: _Cu
     victim_cue = slot or cues.victim_after_re.match(after) or cues.victim_before_re.search(before)
     if (breachy and victim_cue) or _paid_ransom(span.root, words):
         org.votes["victim"] += 1
+    elif _discloses_breach(span.root, words, own=False):
+        org.votes["told"] += 1
     if breachy and re.match(r"^['’]s?\s+(?:\w+\s+)?(?:customers|clients)\b", after):
         org.votes["vendor"] += 1
     _vote_customer(doc, org, span, sent, orgs, cues, breachy)
@@ -517,18 +522,18 @@ def _acts_as_attacker(root: Token, words: dict[str, frozenset[str]]) -> bool:
     )
 
 
-def _discloses_breach(root: Token, words: dict[str, frozenset[str]]) -> bool:
-    """ "X said (that) hackers stole ...": the subject of a disclosure verb whose reported
-    clause tells of a breach is the breached party."""
+def _discloses_breach(root: Token, words: dict[str, frozenset[str]], *, own: bool = True) -> bool:
+    """ "X said (that) hackers stole its ...": the subject of a disclosure verb whose reported clause
+    tells of a breach of its own is the breached party. Without `own` any breach will do: a
+    commentator speaks so too ("Acme Labs said the attackers stole ..."), so that is weaker evidence."""
     head = root.head
     if root.dep_ != "nsubj" or head.lemma_.lower() not in words["disclosure_verbs"]:
         return False
     clauses = [c for c in head.children if c.dep_ in ("ccomp", "xcomp", "dobj")]
-    return any(
-        t.lower_ in words["breach_words"] or t.lemma_.lower() in words["breach_words"]
-        for c in clauses
-        for t in c.subtree
-    )
+    told = [t for c in clauses for t in c.subtree]
+    if not any(t.lower_ in words["breach_words"] or t.lemma_.lower() in words["breach_words"] for t in told):
+        return False
+    return not own or any(t.lower_ in words["self_words"] for t in told)
 
 
 def _climb(root: Token) -> Token:
@@ -630,6 +635,8 @@ def _vote_descriptors(doc: Doc, org: _Org, span: Span, after: str, cues: _Cues) 
     )
     if appos:
         tokens = appos.group(1).split()
+        if any(t.lower() in words["malware_heads"] for t in tokens[:4]):
+            org.votes["product"] += 2
         for n, tok in enumerate(tokens):
             if tok.lower() in words["org_heads"] | words["product_heads"]:
                 if not any(t[:1].isupper() for t in tokens[n + 1 :]):
@@ -805,6 +812,15 @@ def _in_dateline(text: str, start: int) -> bool:
     line_start = text.rfind("\n", 0, start) + 1
     match = _DATELINE.match(text, line_start)
     return match is not None and start < match.end() and any(ch in match.group() for ch in ",(")
+
+
+def _is_masthead(text: str, start: int, end: int) -> bool:
+    """ "Breach at Acme Hotels | Daily Wire |": the name that closes a headline line after a separator is
+    the outlet that ran it."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    rest = text[end : line_end if line_end >= 0 else len(text)]
+    return bool(re.search(r"\s[|–—-]\s+$", text[line_start:start])) and not re.search(r"\w", rest)
 
 
 def _is_title_name(ent: Span) -> bool:
@@ -1036,8 +1052,12 @@ def _main_victim(orgs: list[_Org]) -> set[str]:
     ]
     if not candidates:
         return set()
-    best = max(candidates, key=lambda org: 2 * org.votes["title"] + org.votes["linked"] + len(org.spans))
-    if 2 * best.votes["title"] + best.votes["linked"] + len(best.spans) < _MIN_SALIENCE:
+
+    def salience(org: _Org) -> int:
+        return 2 * org.votes["title"] + org.votes["linked"] + org.votes["told"] + len(org.spans)
+
+    best = max(candidates, key=salience)
+    if salience(best) < _MIN_SALIENCE:
         return set()
     return {best.name}
 

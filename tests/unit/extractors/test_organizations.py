@@ -308,3 +308,32 @@ def test_organizations_ransom_payer_or_latest_victim(parse, text: str, name: str
 def test_organizations_payment_without_ransom_story_names_no_victim(parse) -> None:
     text = "Norrland Freight paid $40,000 for new servers. Hackers later breached a rival firm."
     assert _orgs(parse, text)["Norrland Freight"]["role"] != "victim"
+
+
+def test_organizations_commentator_on_a_breach_is_not_its_victim(parse) -> None:
+    text = (
+        "Hackers breached the booking systems of Calloway Freight last week. "
+        "Tallyline Networks said the attackers stole card numbers with a known tool."
+    )
+    orgs = _orgs(parse, text)
+    assert orgs["Calloway Freight"]["role"] == "victim"
+    assert orgs["Tallyline Networks"]["role"] != "victim"
+
+
+def test_organizations_self_disclosure_is_a_victim(parse) -> None:
+    text = (
+        "Hackers breached the booking systems of Calloway Freight last week. "
+        "Tallyline Networks said hackers had stolen its own card numbers."
+    )
+    assert _orgs(parse, text)["Tallyline Networks"]["role"] == "victim"
+
+
+def test_organizations_headline_outlet_and_malware_appositive_are_not_victims(parse) -> None:
+    text = (
+        "Breach at Calloway Freight hits card payments | Daily Wirebeat |\n"
+        "Hackers breached the payment systems of Calloway Freight. "
+        "They used Brambleworm, a modular backdoor, to steal card data from the breached servers."
+    )
+    orgs = _orgs(parse, text)
+    assert orgs["Calloway Freight"]["role"] == "victim"
+    assert all(orgs[name]["role"] != "victim" for name in ("Daily Wirebeat", "Brambleworm") if name in orgs)
