@@ -250,6 +250,10 @@ def _plausible(name: str, cues: _Cues) -> bool:
         return False
     if not tokens[0][0].isupper() and not tokens[0][0].isdigit():
         return False
+    if any(tok.lower() in cues.words["breach_words"] for tok in tokens[1:]):
+        return False  # a headline read as a name ("Acme Hacked", "Acme Ransomware Variants Surge")
+    if re.fullmatch(r"v?\d+(?:\.\d+)+", tokens[-1]) or re.match(r"CVE-\d", name):
+        return False  # a versioned product ("Routerly 2.0") or a vulnerability id
     return all(tok[0].isupper() or tok[0].isdigit() or tok.lower() in _CONNECTORS for tok in tokens)
 
 
@@ -282,6 +286,11 @@ def _collect_orgs(doc: Doc, cues: _Cues) -> list[_Org]:
                 doc, m.start(1), m.end(1), name, strong, lower_words, cues
             ):
                 found.append((name, None))
+    heads = _alternation([h.title() for h in cues.words["place_heads"]])
+    for m in re.finditer(rf"\b(?:{heads})\s+of\s+(?:the\s+)?(?:{_NAME_RUN})", text):
+        name = _clean_name(m.group(), cues)
+        if _plausible(name, cues) and not _is_headline(text, m.start(), m.end()):
+            found.append((name, None))  # "the Town of Midland": NER tags it as a place or a title
     orgs = _merge(found, cues)
     _add_short_forms(orgs, text, cues)
     return _add_acronyms(orgs, text)

@@ -337,3 +337,19 @@ def test_organizations_headline_outlet_and_malware_appositive_are_not_victims(pa
     orgs = _orgs(parse, text)
     assert orgs["Calloway Freight"]["role"] == "victim"
     assert all(orgs[name]["role"] != "victim" for name in ("Daily Wirebeat", "Brambleworm") if name in orgs)
+
+
+def test_organizations_town_of_name_is_a_party(parse) -> None:
+    text = "The Town of Brambleford was hit by a ransomware attack over the long weekend."
+    assert _orgs(parse, text)["Town of Brambleford"]["role"] in {"victim", "government"}
+
+
+def test_organizations_headline_phrase_or_versioned_product_is_no_name(parse) -> None:
+    text = (
+        "Quillfeather Hacked Again\n"
+        "Attackers exploited a flaw in Routerly 2.0 and breached the network of Calloway Freight. "
+        "Routerly 2.0 was hacked in the attack on Calloway Freight."
+    )
+    orgs = _orgs(parse, text)
+    assert "Quillfeather Hacked" not in orgs and "Routerly 2.0" not in orgs
+    assert orgs["Calloway Freight"]["role"] == "victim"
