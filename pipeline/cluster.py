@@ -75,10 +75,21 @@ def _data_words(record: IncidentRecord) -> set[str]:
     return {w for w in re.findall(r"[a-z]{4,}", text) if w not in _COMMON_DATA_WORDS}
 
 
+def _actor_keys(record: IncidentRecord) -> set[str]:
+    """Names and aliases of the record's named actors ("Fancy Bear" meets "APT28"); a
+    description ("Russian hackers", "a Lithuanian man") is no evidence of one incident."""
+    return {
+        name.lower()
+        for actor in record.threat_actors
+        if not any(word.islower() for word in actor.name.split())
+        for name in (actor.name, *actor.aliases)
+    }
+
+
 def _supported(a: IncidentRecord, b: IncidentRecord) -> bool:
     """Evidence beyond the victim's name that two records tell of one incident: a shared
     actor, compromised software, count, second affected party or distinctive data words."""
-    if {x.name for x in a.threat_actors} & {x.name for x in b.threat_actors}:
+    if _actor_keys(a) & _actor_keys(b):
         return True
     if {x.name.lower() for x in a.compromised_software} & {x.name.lower() for x in b.compromised_software}:
         return True

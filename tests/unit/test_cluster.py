@@ -94,3 +94,20 @@ def test_different_victims_or_incompatible_types_stay_apart() -> None:
 def test_single_record_is_returned_unchanged() -> None:
     record = _rec("a")
     assert merge_records([record]) == record
+
+
+def test_one_actor_under_two_of_its_names_supports_a_merge() -> None:
+    a = _rec("a", actors=(("Fancy Bear", "suspected"),))
+    b = _rec("b")
+    b = b.model_copy(
+        update={"threat_actors": [ThreatActor(name="APT28", aliases=["Fancy Bear"], attribution="suspected")]}
+    )
+    assert len(cluster_records([a, b])) == 1
+
+
+def test_an_actor_described_not_named_is_no_evidence() -> None:
+    records = [
+        _rec("a", actors=(("Russian hackers", "suspected"),)),
+        _rec("b", actors=(("Russian hackers", "suspected"),)),
+    ]
+    assert len(cluster_records(records)) == 2
