@@ -40,7 +40,7 @@ EXTRACTOR = "organizations.v1"
 ROLES = ("victim", "vendor", "customer", "government", "cited", "attacker", "other")
 
 _INCIDENT_NOUNS = {"breach", "breaches", "hack", "leak", "incident", "intrusion", "compromise", "outage"}
-_MIN_SALIENCE = 4
+_MIN_SALIENCE = 5
 _STRONG_CUE = re.compile(
     r"group|gang|called|itself|known as|researchers|analysts|experts|breach|attack|hack", re.I
 )
@@ -1063,7 +1063,7 @@ def _main_victim(orgs: list[_Org]) -> set[str]:
         return set()
 
     def salience(org: _Org) -> int:
-        return 2 * org.votes["title"] + org.votes["linked"] + org.votes["told"] + len(org.spans)
+        return 2 * org.votes["title"] + org.votes["linked"] + 2 * org.votes["told"] + len(org.spans)
 
     best = max(candidates, key=salience)
     if salience(best) < _MIN_SALIENCE:
