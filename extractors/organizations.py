@@ -966,8 +966,8 @@ def _among_victims(copula: Token, words: dict[str, frozenset[str]]) -> bool:
 
 
 def _names_victims(noun: Token, words: dict[str, frozenset[str]]) -> bool:
-    """ "victims", "the affected hotels", "companies hit by the attack", "sites that were hacked": a noun
-    that lists struck parties."""
+    """ "victims", "the affected hotels", "companies hit by the attack", "sites that were hacked", "brands
+    that disclosed breaches": a noun that lists struck parties."""
     if noun.pos_ not in {"NOUN", "PROPN"} or noun.ent_type_:
         return False
     if noun.lemma_.lower() in {"victim", "target"} and not any(c.dep_ == "neg" for c in noun.children):
@@ -979,6 +979,14 @@ def _names_victims(noun: Token, words: dict[str, frozenset[str]]) -> bool:
             return True
         if c.dep_ == "relcl" and any(g.dep_ == "auxpass" for g in c.children):
             return True
+    admitting = words["struck_nsubj_verbs"] | words["disclosure_verbs"]
+    for c in noun.children:
+        if (
+            c.dep_ == "relcl"
+            and c.lemma_.lower() in admitting
+            and any(g.dep_ == "dobj" and g.lower_ in words["breach_words"] for g in c.children)
+        ):
+            return True  # "brands that have acknowledged card breaches (include X, Y)"
     return any(c.dep_ == "relcl" and _attr_is_victim(c, words) for c in noun.children)
 
 
@@ -1076,7 +1084,7 @@ def _is_breached(org: _Org) -> bool:
     hint = (org.entry or {}).get("role_hint")
     if v["victim"] == 0 or v["attacker"] >= v["victim"]:
         return False
-    if v["victim"] <= v["title"] and len(org.spans) < 2:
+    if v["victim"] <= v["title"] and len(org.spans) < 3:
         return False  # named once, in the headline only: the headline's grammar is too loose to trust
     if hint in _CITED_HINTS:
         return v["victim"] >= 2 and v["victim"] > v["cited"] + 1

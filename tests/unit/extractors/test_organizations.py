@@ -353,3 +353,13 @@ def test_organizations_headline_phrase_or_versioned_product_is_no_name(parse) ->
     orgs = _orgs(parse, text)
     assert "Quillfeather Hacked" not in orgs and "Routerly 2.0" not in orgs
     assert orgs["Calloway Freight"]["role"] == "victim"
+
+
+def test_organizations_list_of_parties_that_admitted_breaches(parse) -> None:
+    text = (
+        "Hotel brands that have acknowledged card breaches over the last year include Calloway Hotels, "
+        "Brightwater Bank and Norrland Inns."
+    )
+    orgs = _orgs(parse, text)
+    assert orgs["Calloway Hotels"]["role"] == "victim"
+    assert orgs["Norrland Inns"]["role"] == "victim"
