@@ -162,6 +162,7 @@ class _Org:
     votes: Counter[str] = field(default_factory=Counter)
     industries: list[str] = field(default_factory=list)
     partners: set[str] = field(default_factory=set)
+    owners: Counter[str] = field(default_factory=Counter)
 
 
 @register(EXTRACTOR)
@@ -495,6 +496,13 @@ def _vote(doc: Doc, org: _Org, start: int, end: int, orgs: list[_Org], cues: _Cu
     if breachy and re.match(r"^['’]s?\s+(?:\w+\s+)?(?:customers|clients)\b", after):
         org.votes["vendor"] += 1
     _vote_customer(doc, org, span, sent, orgs, cues, breachy)
+    if re.search(r"['’]s\s+$", before):
+        owners = [o for o in orgs if o is not org]
+        org.owners.update(
+            o.name
+            for o in owners
+            if any(re.search(rf"(?<![\w&]){re.escape(v)}['’]s\s+$", before) for v in o.variants)
+        )
 
 
 def _paid_ransom(root: Token, words: dict[str, frozenset[str]]) -> bool:
@@ -862,6 +870,9 @@ def _is_struck(root: Token, words: dict[str, frozenset[str]]) -> bool:
         if node.dep_ in {"compound", "poss"} and head.pos_ == "NOUN" and head.lower_ in words["party_heads"]:
             node = _climb(head)
             continue
+        if node.dep_ == "compound" and head.pos_ == "NOUN" and head.lower_ in words["machine_heads"]:
+            node = _climb(head)  # "the Acme servers were hacked": the machines stand for their owner
+            continue
         if node.dep_ == "dobj" and lemma == "include":
             return any(c.dep_ == "nsubj" and _names_victims(c, words) for c in head.children)
         passive = node.dep_ == "nsubjpass" or (
@@ -1026,11 +1037,16 @@ def _decide_roles(orgs: list[_Org], title: str, cues: _Cues) -> dict[str, str | 
             customers_of.update(org.partners & victims)
     if not victims:
         victims = _main_victim(orgs)
+    owned = set()
+    for org in orgs:
+        if org.name in victims and org.entry is None and org.owners:
+            owned.add(org.name)  # "Acme's Widget OS was hacked": the product stands for its maker
+            victims = (victims - {org.name}) | {org.owners.most_common(1)[0][0]}
     vendors = set(customers_of) | {org.name for org in orgs if org.name in victims and org.votes["vendor"]}
     for org in orgs:
         v = org.votes
         hint = (org.entry or {}).get("role_hint")
-        if v["product"] and v["product"] >= v["victim"] + v["vendor"] + v["customer"]:
+        if org.name in owned or (v["product"] and v["product"] >= v["victim"] + v["vendor"] + v["customer"]):
             roles[org.name] = None
         elif v["attacker"] and v["attacker"] >= v["victim"]:
             roles[org.name] = "attacker"

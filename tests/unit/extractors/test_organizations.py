@@ -363,3 +363,18 @@ def test_organizations_list_of_parties_that_admitted_breaches(parse) -> None:
     orgs = _orgs(parse, text)
     assert orgs["Calloway Hotels"]["role"] == "victim"
     assert orgs["Norrland Inns"]["role"] == "victim"
+
+
+def test_organizations_product_of_a_named_maker_stands_for_it(parse) -> None:
+    text = (
+        "Hackers breached Norrland Freight's Tallyline portal in May. "
+        "Tallyline was compromised through a stolen password, and Tallyline stayed offline for days."
+    )
+    orgs = _orgs(parse, text)
+    assert orgs["Norrland Freight"]["role"] == "victim"
+    assert "Tallyline" not in orgs
+
+
+def test_organizations_machines_named_by_owner(parse) -> None:
+    text = "Last week the Quillfeather Council servers were hacked and encrypted by ransomware."
+    assert _orgs(parse, text)["Quillfeather Council"]["role"] in {"victim", "government"}
