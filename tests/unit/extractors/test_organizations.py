@@ -378,3 +378,11 @@ def test_organizations_product_of_a_named_maker_stands_for_it(parse) -> None:
 def test_organizations_machines_named_by_owner(parse) -> None:
     text = "Last week the Quillfeather Council servers were hacked and encrypted by ransomware."
     assert _orgs(parse, text)["Quillfeather Council"]["role"] in {"victim", "government"}
+
+
+def test_organizations_speaker_acting_in_its_report_is_not_the_victim(parse) -> None:
+    text = (
+        "Hackers breached the booking systems of Calloway Freight last week. "
+        "Tallyline Networks said it had spotted the stolen card numbers on a criminal forum."
+    )
+    assert _orgs(parse, text)["Tallyline Networks"]["role"] != "victim"
