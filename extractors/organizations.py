@@ -550,7 +550,11 @@ def _discloses_breach(root: Token, words: dict[str, frozenset[str]], *, own: boo
     told = [t for c in clauses for t in c.subtree]
     if not any(t.lower_ in words["breach_words"] or t.lemma_.lower() in words["breach_words"] for t in told):
         return False
-    return not own or any(t.lower_ in words["self_words"] and t.dep_ != "nsubj" for t in told)
+    return not own or any(
+        t.lower_ in words["self_words"]
+        and (t.dep_ != "nsubj" or t.head.lemma_.lower() in words["struck_nsubj_verbs"])
+        for t in told
+    )
 
 
 def _climb(root: Token) -> Token:

@@ -386,3 +386,11 @@ def test_organizations_speaker_acting_in_its_report_is_not_the_victim(parse) -> 
         "Tallyline Networks said it had spotted the stolen card numbers on a criminal forum."
     )
     assert _orgs(parse, text)["Tallyline Networks"]["role"] != "victim"
+
+
+def test_organizations_speaker_that_suffered_is_the_victim(parse) -> None:
+    text = (
+        "Hackers breached the booking systems of Calloway Freight last week. "
+        "Tallyline Networks said it had suffered a similar breach in May."
+    )
+    assert _orgs(parse, text)["Tallyline Networks"]["role"] == "victim"
