@@ -1052,6 +1052,8 @@ def _decide_roles(orgs: list[_Org], title: str, cues: _Cues) -> dict[str, str | 
         hint = (org.entry or {}).get("role_hint")
         if org.name in owned or (v["product"] and v["product"] >= v["victim"] + v["vendor"] + v["customer"]):
             roles[org.name] = None
+        elif org.entry is None and org.key[-1] in cues.words["product_name_endings"]:
+            roles[org.name] = None  # "Acme Media Player", "Secure Transfer Protocol": software, not its maker
         elif v["attacker"] and v["attacker"] >= v["victim"]:
             roles[org.name] = "attacker"
         elif _is_customer(org, victims, vendors, customers_of):

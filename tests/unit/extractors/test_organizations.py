@@ -394,3 +394,9 @@ def test_organizations_speaker_that_suffered_is_the_victim(parse) -> None:
         "Tallyline Networks said it had suffered a similar breach in May."
     )
     assert _orgs(parse, text)["Tallyline Networks"]["role"] == "victim"
+
+
+def test_organizations_software_named_by_its_kind_is_no_party(parse) -> None:
+    text = "Attackers hacked Brambleford Media Player installs, and Brambleford Media Player was breached."
+    orgs = _orgs(parse, text)
+    assert "Brambleford Media Player" not in orgs
