@@ -3,8 +3,9 @@
 Two records are the same incident when they name the same breached party (after name
 normalisation: case, punctuation and company suffixes dropped), their types are compatible,
 their dates lie within `WINDOW_DAYS` of each other, and something beyond the name supports
-it: a shared threat actor, compromised software, record count, second affected party or
-distinctive data words (a company in the news often is several different incidents).
+it: a shared threat actor, compromised software, record count, second affected party,
+distinctive data words, or reports published within `NEAR_DAYS` of each other (a company in
+the news often is several different incidents, but rarely two in the same week).
 Blocking by that name keeps the work linear in the number of records; the result does not
 depend on input order.
 """
@@ -29,9 +30,10 @@ from schemas.incident import (
     ThreatActor,
 )
 
-__all__ = ["WINDOW_DAYS", "cluster_records", "merge_records", "victim_key"]
+__all__ = ["NEAR_DAYS", "WINDOW_DAYS", "cluster_records", "merge_records", "victim_key"]
 
 WINDOW_DAYS = 60
+NEAR_DAYS = 7
 _ALONE_TYPES = {"Vulnerability", "DDoS"}
 _COMMON_DATA_WORDS = {
     "data",
@@ -86,10 +88,22 @@ def _actor_keys(record: IncidentRecord) -> set[str]:
     }
 
 
+def _published_together(a: IncidentRecord, b: IncidentRecord) -> bool:
+    pa, pb = a.sources[0].published, b.sources[0].published
+    if not (pa and pb):
+        return False
+    return abs((date.fromisoformat(pa[:10]) - date.fromisoformat(pb[:10])).days) <= NEAR_DAYS
+
+
 def _supported(a: IncidentRecord, b: IncidentRecord) -> bool:
     """Evidence beyond the victim's name that two records tell of one incident: a shared
-    actor, compromised software, count, second affected party or distinctive data words."""
-    if _actor_keys(a) & _actor_keys(b):
+    actor, compromised software, count, second affected party, distinctive data words, or
+    reports of that victim published the same week (unless they name different actors, or
+    are vulnerability reports: a vendor often discloses several flaws in one week)."""
+    actors_a, actors_b = _actor_keys(a), _actor_keys(b)
+    if actors_a & actors_b:
+        return True
+    if _published_together(a, b) and not (actors_a and actors_b) and a.type not in _ALONE_TYPES:
         return True
     if {x.name.lower() for x in a.compromised_software} & {x.name.lower() for x in b.compromised_software}:
         return True

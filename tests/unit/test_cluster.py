@@ -106,8 +106,19 @@ def test_one_actor_under_two_of_its_names_supports_a_merge() -> None:
 
 
 def test_an_actor_described_not_named_is_no_evidence() -> None:
+    described = (("Russian hackers", "suspected"),)
     records = [
-        _rec("a", actors=(("Russian hackers", "suspected"),)),
-        _rec("b", actors=(("Russian hackers", "suspected"),)),
+        _rec("a", published="2026-03-02", actors=described),
+        _rec("b", published="2026-03-20", actors=described),
     ]
     assert len(cluster_records(records)) == 2
+
+
+def test_reports_of_one_victim_in_the_same_week_merge_unless_they_name_other_actors() -> None:
+    ransom = _rec("a", published="2026-04-13", rtype="Ransomware", actors=(("Gray Lantern", "claimed"),))
+    breach = _rec("b", published="2026-04-16", count=86500)
+    assert len(cluster_records([ransom, breach])) == 1
+    later = _rec("c", published="2026-04-29", count=1200)
+    assert len(cluster_records([ransom, later])) == 2
+    rival = _rec("d", published="2026-04-14", actors=(("Qilin", "claimed"),))
+    assert len(cluster_records([ransom, rival])) == 2
