@@ -276,7 +276,9 @@ def _collect_orgs(doc: Doc, cues: _Cues) -> list[_Org]:
             found.append((m.group(), cues.gazetteer[m.group()]))
     for m in cues.descriptor_re.finditer(text):
         name = _clean_name(m.group(1), cues)
-        if _plausible(name, cues) and not _is_person(doc, m.start(1), m.end(1)) and name not in persons:
+        # "booking firm Voyantra": the head noun outweighs NER calling a one-word name a person.
+        person = " " in name and (_is_person(doc, m.start(1), m.end(1)) or name in persons)
+        if _plausible(name, cues) and not person:
             found.append((name, None))
     lower_words = set(re.findall(r"(?<![\w.])[a-z][a-z'-]+", text))
     for pattern in (cues.name_before_re, cues.name_after_re):

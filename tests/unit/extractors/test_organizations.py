@@ -400,3 +400,13 @@ def test_organizations_software_named_by_its_kind_is_no_party(parse) -> None:
     text = "Attackers hacked Brambleford Media Player installs, and Brambleford Media Player was breached."
     orgs = _orgs(parse, text)
     assert "Brambleford Media Player" not in orgs
+
+
+def test_organizations_descriptor_head_outweighs_a_person_tag_on_a_one_word_name(parse) -> None:
+    text = (
+        "An unprotected database belonging to online travel booking firm Voyantra exposed about "
+        "3.1 million booking records. Independent researcher Tobias Lindqvist-Hale found it in May."
+    )
+    orgs = _orgs(parse, text)
+    assert "Voyantra" in orgs  # the model tags it PERSON
+    assert "Tobias Lindqvist-Hale" not in orgs and "Lindqvist-Hale" not in orgs
