@@ -5,7 +5,8 @@ normalisation: case, punctuation and company suffixes dropped), their types are 
 their dates lie within `WINDOW_DAYS` of each other, and something beyond the name supports
 it: a shared threat actor, compromised software, record count, second affected party,
 distinctive data words, or reports published within `NEAR_DAYS` of each other (a company in
-the news often is several different incidents, but rarely two in the same week).
+the news often is several different incidents, but rarely two in the same week; not for
+vulnerability, DDoS and phishing reports, see `_NOT_BY_WEEK`).
 Blocking by that name keeps the work linear in the number of records; the result does not
 depend on input order.
 """
@@ -35,6 +36,10 @@ __all__ = ["NEAR_DAYS", "WINDOW_DAYS", "cluster_records", "merge_records", "vict
 WINDOW_DAYS = 60
 NEAR_DAYS = 7
 _ALONE_TYPES = {"Vulnerability", "DDoS"}
+# Reports for which being in the news the same week is no evidence of one incident: a vendor
+# discloses several flaws in a week, and a phishing report names the brand the scam
+# impersonates, which many scams do at once.
+_NOT_BY_WEEK = _ALONE_TYPES | {"Phishing"}
 _COMMON_DATA_WORDS = {
     "data",
     "information",
@@ -99,11 +104,12 @@ def _supported(a: IncidentRecord, b: IncidentRecord) -> bool:
     """Evidence beyond the victim's name that two records tell of one incident: a shared
     actor, compromised software, count, second affected party, distinctive data words, or
     reports of that victim published the same week (unless they name different actors, or
-    are vulnerability reports: a vendor often discloses several flaws in one week)."""
+    are vulnerability, DDoS or phishing reports: see `_NOT_BY_WEEK`)."""
     actors_a, actors_b = _actor_keys(a), _actor_keys(b)
     if actors_a & actors_b:
         return True
-    if _published_together(a, b) and not (actors_a and actors_b) and a.type not in _ALONE_TYPES:
+    same_week = _published_together(a, b) and not {a.type, b.type} & _NOT_BY_WEEK
+    if same_week and not (actors_a and actors_b):
         return True
     if {x.name.lower() for x in a.compromised_software} & {x.name.lower() for x in b.compromised_software}:
         return True

@@ -122,3 +122,37 @@ def test_reports_of_one_victim_in_the_same_week_merge_unless_they_name_other_act
     assert len(cluster_records([ransom, later])) == 2
     rival = _rec("d", published="2026-04-14", actors=(("Qilin", "claimed"),))
     assert len(cluster_records([ransom, rival])) == 2
+
+
+def test_phishing_reports_naming_one_brand_in_the_same_week_stay_apart() -> None:
+    """A phishing report names the brand the scam impersonates; two scams using one brand in a
+    week are two incidents, and a scam is not the brand's breach reported that week."""
+    scam = _rec("a", victim="Orchard Phone", published="2026-05-04", rtype="Phishing")
+    other_scam = _rec("b", victim="Orchard Phone", published="2026-05-06", rtype="Phishing")
+    breach = _rec("c", victim="Orchard Phone", published="2026-05-05", actors=(("Gray Lantern", "claimed"),))
+    assert len(cluster_records([scam, other_scam])) == 2
+    assert len(cluster_records([scam, breach])) == 2
+    same_actor = _rec(
+        "d",
+        victim="Orchard Phone",
+        published="2026-05-06",
+        rtype="Phishing",
+        actors=(("Gray Lantern", "suspected"),),
+    )
+    assert (
+        len(
+            cluster_records(
+                [
+                    same_actor,
+                    _rec(
+                        "e",
+                        victim="Orchard Phone",
+                        published="2026-05-07",
+                        rtype="Phishing",
+                        actors=(("Gray Lantern", "claimed"),),
+                    ),
+                ]
+            )
+        )
+        == 1
+    )
