@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 import tempfile
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -35,15 +36,29 @@ def record_json(record: IncidentRecord) -> str:
     return json.dumps(record.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
 
 
+def _file_mode(path: Path) -> int:
+    """The permissions the written file should have: those of the file it replaces, else what
+    the umask gives a new file (a temporary file is created 0600, which would hide the output
+    from the other users of a shared folder, e.g. the database loader reading a cron job's file)."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_atomic(path: Path, chunks: Iterable[str]) -> None:
     """Replace `path` with the text of `chunks`: a temporary file in the same folder, fsync,
     rename; on any failure the old file stays and the temporary one is removed."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
+        mode = _file_mode(path)
         with tempfile.NamedTemporaryFile(
             "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
         ) as tmp:
             try:
+                os.fchmod(tmp.fileno(), mode)
                 for chunk in chunks:
                     tmp.write(chunk)
                 tmp.flush()

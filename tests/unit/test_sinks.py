@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -44,6 +46,19 @@ def test_jsonl_is_one_sorted_record_per_line(tmp_path: Path) -> None:
     lines = out.read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["id"] for line in lines] == ["HAR0000000001", "HAR0000000002"]
     assert list(json.loads(lines[0])) == sorted(json.loads(lines[0]))
+
+
+def test_jsonl_gets_the_umask_mode_when_new_and_keeps_the_mode_it_replaces(tmp_path: Path) -> None:
+    out = tmp_path / "incidents.jsonl"
+    old_umask = os.umask(0o027)
+    try:
+        write_jsonl([_record()], out)
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640
+    out.chmod(0o664)
+    write_jsonl([_record("HAR0000000002")], out)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o664
 
 
 def test_jsonl_failure_keeps_the_previous_file(tmp_path: Path) -> None:
