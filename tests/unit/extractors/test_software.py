@@ -47,6 +47,8 @@ def test_software_route_of_attack_named(parse, text: str, name: str) -> None:
     [
         "The company said its software was not affected.",
         "A vulnerability in the software let attackers in.",
+        "The incident exposed vulnerabilities in the AI data supply chain.",
+        "The attackers pushed compromised updates of an API gateway to its users.",
     ],
 )
 def test_software_generic_words_are_not_products(parse, text: str) -> None:
