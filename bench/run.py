@@ -1,13 +1,15 @@
 """`make bench`: articles per second for clean, extract and end to end, and peak memory.
 
 The bundled fixtures are repeated until there are at least `--articles` inputs (1,000 by
-default), each copy with a unique id so nothing is cached. Everything runs in this one
-process, on one core.
+default), each copy with a unique id so nothing is cached. The stages and the first end-to-end
+run use this one process, on one core; a second end-to-end run uses `--workers` processes
+(default: one per CPU).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import tempfile
@@ -46,12 +48,15 @@ def _copies(folder: Path, count: int) -> Path:
 
 
 def _rate(label: str, n: int, seconds: float) -> None:
-    print(f"{label:<12} {n:>6} articles  {seconds:7.2f} s  {n / seconds:8.1f} articles/s")
+    print(f"{label:<24} {n:>6} articles  {seconds:7.2f} s  {n / seconds:8.1f} articles/s")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="also time a run with this many workers"
+    )
     args = parser.parse_args()
     raws = _inputs(args.articles)
     load_nlp()
@@ -76,8 +81,22 @@ def main() -> int:
             Settings(inputs=[folder], output=Path(tmp) / "out.jsonl", db=str(Path(tmp) / "db.sqlite"))
         )
         _rate("end-to-end", summary.read, time.perf_counter() - t)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        if args.workers > 1:
+            t = time.perf_counter()
+            parallel = run(
+                Settings(
+                    inputs=[folder],
+                    output=Path(tmp) / "out-parallel.jsonl",
+                    db=str(Path(tmp) / "db-parallel.sqlite"),
+                    workers=args.workers,
+                )
+            )
+            _rate(f"end-to-end, {args.workers} workers", parallel.read, time.perf_counter() - t)
+            workers_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            print(f"peak memory of a worker {workers_peak:.0f} MiB (max RSS)")
     print(f"{summary.lines()[0]}; findings in the extract pass: {len(findings)}")
-    print(f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB (max RSS)")
+    print(f"peak memory {peak:.0f} MiB (max RSS, one process)")
     return 0
 
 

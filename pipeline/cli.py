@@ -18,6 +18,13 @@ from schemas.settings import Settings
 __all__ = ["main"]
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="incidents", description="Cyber-security news in, one JSON record per incident out."
@@ -30,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     ext.add_argument("--stix", type=Path, metavar="FILE", help="STIX 2.1 bundle of the incidents")
     ext.add_argument("--per-article", action="store_true", help="one record per article, no merging")
     ext.add_argument("--max-file-mb", type=float, default=20.0, help="refuse larger inputs (default 20)")
+    ext.add_argument(
+        "-j", "--workers", type=_positive, default=1, help="parse in N processes (default 1; ~400 MB each)"
+    )
     ext.add_argument("-q", "--quiet", action="store_true", help="no progress, errors only")
     fol = sub.add_parser("follow", help="poll news feeds, extract incidents from new articles (for cron)")
     fol.add_argument("feed_urls", nargs="*", metavar="FEED_URL", help="RSS, Atom or JSON Feed URLs")
@@ -102,6 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         per_article=args.per_article,
         max_file_bytes=int(args.max_file_mb * 1_000_000),
         progress=sys.stderr.isatty() and not args.quiet,
+        workers=args.workers,
     )
     return _report(lambda: run(settings))
 

@@ -77,7 +77,10 @@ def _articles(items: Iterable[RawDocument | InputFailure], summary: RunSummary) 
 
 
 def extract_records(
-    items: Iterable[RawDocument | InputFailure], summary: RunSummary, progress: bool = False
+    items: Iterable[RawDocument | InputFailure],
+    summary: RunSummary,
+    progress: bool = False,
+    workers: int = 1,
 ) -> list[IncidentRecord]:
     """Per-article incident records for raw documents (failures are counted in `summary`).
 
@@ -85,7 +88,7 @@ def extract_records(
     """
     records: list[IncidentRecord] = []
     show = _progress(progress)
-    for result in extract_articles(_articles(items, summary)):
+    for result in extract_articles(_articles(items, summary), workers=workers):
         if isinstance(result, ExtractionError):
             summary.failed.append(str(result))
             continue
@@ -170,7 +173,7 @@ def run(settings: Settings) -> RunSummary:
     """
     summary = RunSummary()
     items = read_documents(settings.inputs, settings.max_file_bytes)
-    records = extract_records(items, summary, settings.progress)
+    records = extract_records(items, summary, settings.progress, settings.workers)
     if settings.per_article:
         summary.incidents = write_outputs(records, settings)
         return summary

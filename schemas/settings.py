@@ -19,3 +19,4 @@ class Settings(BaseModel):
     per_article: bool = False
     max_file_bytes: int = Field(20_000_000, description="inputs larger than this are refused")
     progress: bool = False
+    workers: int = Field(1, ge=1, description="processes that parse and extract articles in parallel")

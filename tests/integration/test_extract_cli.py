@@ -115,3 +115,40 @@ def test_seed_articles_per_article_are_valid_and_clean(tmp_path: Path, shared: P
     text = out.read_text("utf-8").lower()
     leaked = [t for t in gold["incident"]["text_forbidden_anywhere"] if t.lower() in text]
     assert leaked == []
+
+
+def test_workers_give_the_same_bytes_as_one_process(tmp_path: Path) -> None:
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    assert main(["extract", str(FIXTURES), "-o", str(one), "-q"]) == 0
+    assert main(["extract", str(FIXTURES), "-o", str(two), "--workers", "2", "-q"]) == 0
+    assert one.read_bytes() == two.read_bytes()
+
+
+def test_an_extractor_failing_in_a_worker_fails_that_article_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import extractors
+
+    def broken(doc: object, article: object) -> list[object]:
+        if "Brightwater" in str(doc):
+            raise ValueError("rule bug")
+        return []
+
+    monkeypatch.setitem(extractors.EXTRACTORS, "broken.v1", broken)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "bad.txt").write_text(ARTICLE, "utf-8")
+    for n, path in enumerate(sorted(p for p in FIXTURES.rglob("*.txt"))[:3]):
+        (tmp_path / "in" / f"ok{n}.txt").write_text(path.read_text("utf-8"), "utf-8")
+    out = tmp_path / "out.jsonl"
+    assert main(["extract", str(tmp_path / "in"), "-o", str(out), "--per-article", "-j", "2", "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "bad.txt" in err and "extractor broken.v1 failed: ValueError: rule bug" in err
+    assert "4 extracted" not in err and "3 extracted" in err
+    assert out.is_file()
+
+
+def test_workers_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["extract", str(FIXTURES), "--workers", "0"])
+    assert exc.value.code == 2
+    assert "must be 1 or more" in capsys.readouterr().err
