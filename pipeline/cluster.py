@@ -1,7 +1,8 @@
 """Group per-article records into incidents and merge each group into one record.
 
 Two records are the same incident when they name the same breached party (after name
-normalisation: case, punctuation and company suffixes dropped), their types are compatible,
+normalisation: case, punctuation and company suffixes dropped; an acronym stands for the one
+name of the batch with those initials), their types are compatible,
 their dates lie within `WINDOW_DAYS` of each other, and something beyond the name supports
 it: a shared threat actor, compromised software, record count, second affected party,
 distinctive data words, or reports published within `NEAR_DAYS` of each other (a company in
@@ -40,6 +41,7 @@ _ALONE_TYPES = {"Vulnerability", "DDoS"}
 # discloses several flaws in a week, and a phishing report names the brand the scam
 # impersonates, which many scams do at once.
 _NOT_BY_WEEK = _ALONE_TYPES | {"Phishing"}
+_FUNCTION_WORDS = {"of", "the", "and", "for", "in", "on", "at"}
 _COMMON_DATA_WORDS = {
     "data",
     "information",
@@ -61,10 +63,38 @@ _COMMON_DATA_WORDS = {
 
 def victim_key(record: IncidentRecord) -> str | None:
     """The normalised name of the record's primary breached party, or None when unnamed."""
-    for entity in record.incident.affected_entities:
-        if _slug(entity.name) == record.linkid:
-            return " ".join(name_key(entity.name)) or None
-    return None
+    name = _victim_name(record)
+    return " ".join(name_key(name)) or None if name else None
+
+
+def _victim_name(record: IncidentRecord) -> str | None:
+    return next((e.name for e in record.incident.affected_entities if _slug(e.name) == record.linkid), None)
+
+
+def _initials(key: str) -> set[str]:
+    """Initials of a name of three words or more, with and without its short function words
+    ("colorado department of transportation" -> CDOT, CDT)."""
+    words = key.split()
+    if len(words) < 3:
+        return set()
+    return {"".join(w[0] for w in words), "".join(w[0] for w in words if w not in _FUNCTION_WORDS)}
+
+
+def _block_keys(records: Sequence[IncidentRecord]) -> list[str | None]:
+    """Each record's victim key, an acronym ("CDOT") replaced by the one full name of the batch
+    with those initials ("Colorado Department of Transportation"), so both reports meet."""
+    keys = [victim_key(r) for r in records]
+    expansions: dict[str, set[str]] = defaultdict(set)
+    for key in keys:
+        for initials in _initials(key or ""):
+            expansions[initials].add(key or "")
+    out: list[str | None] = []
+    for record, key in zip(records, keys, strict=True):
+        name = (_victim_name(record) or "").strip()
+        full = expansions.get(key or "", set())
+        is_acronym = name.isupper() and " " not in name and 3 <= len(name) <= 6
+        out.append(next(iter(full)) if is_acronym and len(full) == 1 else key)
+    return out
 
 
 def _slug(text: str) -> str:
@@ -140,8 +170,7 @@ def cluster_records(records: Iterable[IncidentRecord]) -> list[IncidentRecord]:
     """One record per incident; records naming no breached party are left on their own."""
     ordered = sorted(records, key=_order)
     blocks: dict[str, list[int]] = defaultdict(list)
-    for i, record in enumerate(ordered):
-        key = victim_key(record)
+    for i, key in enumerate(_block_keys(ordered)):
         if key:
             blocks[key].append(i)
     parent = list(range(len(ordered)))

@@ -156,3 +156,13 @@ def test_phishing_reports_naming_one_brand_in_the_same_week_stay_apart() -> None
         )
         == 1
     )
+
+
+def test_an_acronym_meets_the_one_full_name_with_its_initials() -> None:
+    actor = (("Gray Lantern", "claimed"),)
+    short = _rec("a", victim="ODOT", published="2026-02-22", rtype="Ransomware", actors=actor)
+    full = _rec("b", victim="Oregon Department of Transportation", published="2026-03-01", actors=actor)
+    merged = cluster_records([full, short])
+    assert len(merged) == 1 and {s.article_id for s in merged[0].sources} == {"a", "b"}
+    other = _rec("c", victim="Ohio Department of Transportation", published="2026-03-02", actors=actor)
+    assert len(cluster_records([short, full, other])) == 3  # ODOT could be either: no guess
