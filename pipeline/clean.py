@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 MIN_ARTICLE_CHARS = 200
 MIN_ARTICLE_WORDS = 30
 COMMENT_MIN_PROSE = 40.0
+_MAX_TITLE_WORDS = 30
 LINE_COST = 8.0
 COMMENT_DAMPING = 0.25
 
@@ -349,6 +350,16 @@ def pick_title(content: str, given: str | None, body_start: str) -> str | None:
     return candidates[-1] if candidates else given
 
 
+def _lede_title(line: str) -> str | None:
+    """The title for a page whose first line is a paragraph (a text file with no headline):
+    that line when it is headline-sized, else its first sentence when that is, else none;
+    a record titled with a whole paragraph is no use in a list of incidents."""
+    if len(line.split()) <= _MAX_TITLE_WORDS:
+        return line
+    first = re.split(r"(?<=[.!?])\s+(?=[A-Z\"“])", line, maxsplit=1)[0]
+    return first if len(first.split()) <= _MAX_TITLE_WORDS else None
+
+
 def _unwrap(lines: list[str]) -> list[str]:
     """Join hard-wrapped paragraphs: a line that does not end a sentence, followed by one that
     starts in lower case, is the same paragraph (the parser needs whole sentences)."""
@@ -379,6 +390,9 @@ def clean(raw: RawDocument) -> Article:
         title = pick_title(raw.content, title, lines[0])
     while lines and title and lines[0] == title:
         lines.pop(0)
+    first_line = title
+    if raw.kind == "text" and title and not _heading_like(title):
+        title = _lede_title(title)
     body = "\n".join(lines)
     words = len(_WORD_RE.findall(body))
     if len(body) < MIN_ARTICLE_CHARS or words < MIN_ARTICLE_WORDS:
@@ -392,7 +406,7 @@ def clean(raw: RawDocument) -> Article:
     return Article(
         id=raw.id,
         origin=raw.origin,
-        text=f"{title}\n{body}" if title else body,
+        text=f"{first_line}\n{body}" if first_line else body,
         url=raw.url,
         title=title,
         publisher=meta.get("sitename"),

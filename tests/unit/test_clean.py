@@ -165,6 +165,23 @@ def test_clean_puts_the_title_first_once(page_text: str) -> None:
     assert article.removed_blocks > 0
 
 
+def test_a_text_file_opening_with_a_paragraph_is_titled_by_its_first_sentence() -> None:
+    lede = (
+        "Corvane Logistics has suspended its contract with Brightmere Payroll after a breach of the "
+        "payroll provider's systems. The company said staff records may have been exposed, and that "
+        "it is working with investigators to establish how the attackers got in last week."
+    )
+    rest = (
+        "Brightmere said it had reset every customer password and hired a forensic firm to help. "
+        "It has notified the regulator and expects to write to the employees of every affected "
+        "customer before the end of the month, once the review of the stolen files is complete."
+    )
+    raw = RawDocument(id="p1", origin="p1.txt", kind="text", content=f"{lede}\n{rest}\n", title=lede)
+    article = clean(raw)
+    assert article.title == lede.split(". ")[0] + "."
+    assert article.text.splitlines() == [lede, rest]
+
+
 def test_clean_dispatches_html_and_fills_metadata() -> None:
     raw = RawDocument(id="h1", origin="h1.html", kind="html", content=_html())
     article = clean(raw)
