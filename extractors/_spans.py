@@ -2,15 +2,39 @@
 
 from __future__ import annotations
 
+from spacy.attrs import LEMMA, LOWER, ORTH, POS, TAG
 from spacy.tokens import Doc, Span, Token
 
 from schemas.entities import AttrValue, Mention, MentionLabel
 
-__all__ = ["doc_text", "mention", "mention_chars", "sentence_of", "sentences"]
+__all__ = [
+    "doc_lemmas",
+    "doc_text",
+    "lemmas",
+    "lowers",
+    "mention",
+    "mention_chars",
+    "poses",
+    "sentence_index",
+    "sentence_of",
+    "sentence_texts",
+    "sentence_words",
+    "sentences",
+    "tags",
+    "texts",
+]
 
 _SENTS = "extractors.sents"
 _INDEX = "extractors.sent_index"
 _TEXT = "extractors.text"
+_LOWERS = "extractors.lowers"
+_LEMMAS = "extractors.lemmas"
+_LEMMA_SET = "extractors.lemma_set"
+_SENT_WORDS = "extractors.sent_words"
+_SENT_TEXTS = "extractors.sent_texts"
+_TAGS = "extractors.tags"
+_POSES = "extractors.poses"
+_TEXTS = "extractors.texts"
 
 
 def doc_text(doc: Doc) -> str:
@@ -44,6 +68,93 @@ def sentence_of(item: Token | Span) -> Span:
     return sents[doc.user_data[_INDEX][min(first, len(doc) - 1)]]
 
 
+def sentence_index(doc: Doc, i: int) -> int:
+    """The number (in `sentences(doc)`) of the sentence token `i` belongs to."""
+    sentences(doc)
+    return doc.user_data[_INDEX][min(i, len(doc) - 1)]
+
+
+def sentence_texts(doc: Doc) -> list[str]:
+    """`sent.text` of every sentence of `sentences(doc)`, sliced once from `doc_text`
+    (`Span.text` joins the tokens again on every access)."""
+    cached = doc.user_data.get(_SENT_TEXTS)
+    if cached is None:
+        text = doc_text(doc)
+        cached = doc.user_data[_SENT_TEXTS] = [text[s.start_char : s.end_char] for s in sentences(doc)]
+    return cached
+
+
+def _column(doc: Doc, key: str, attr: int, lower: bool = False) -> list[str]:
+    """A string attribute of every token, read once per Doc from one array: iterating the Doc
+    builds a Token object per token, which was most of the extractors' time."""
+    cached = doc.user_data.get(key)
+    if cached is None:
+        strings = doc.vocab.strings
+        names: dict[int, str] = {}
+        cached = []
+        for value in doc.to_array(attr).tolist():
+            name = names.get(value)
+            if name is None:
+                name = names[value] = strings[value].lower() if lower else strings[value]
+            cached.append(name)
+        doc.user_data[key] = cached
+    return cached
+
+
+def tags(doc: Doc) -> list[str]:
+    """`token.tag_` of every token."""
+    return _column(doc, _TAGS, TAG)
+
+
+def texts(doc: Doc) -> list[str]:
+    """`token.text` of every token."""
+    return _column(doc, _TEXTS, ORTH)
+
+
+def poses(doc: Doc) -> list[str]:
+    """`token.pos_` of every token."""
+    return _column(doc, _POSES, POS)
+
+
+def lowers(doc: Doc) -> list[str]:
+    """`token.lower_` of every token."""
+    return _column(doc, _LOWERS, LOWER)
+
+
+def lemmas(doc: Doc) -> list[str]:
+    """`token.lemma_.lower()` of every token."""
+    return _column(doc, _LEMMAS, LEMMA, lower=True)
+
+
+def doc_lemmas(doc: Doc) -> frozenset[str]:
+    """The set of lowercased lemmas of the Doc, so "does the story use word X" is one set lookup."""
+    cached = doc.user_data.get(_LEMMA_SET)
+    if cached is None:
+        cached = doc.user_data[_LEMMA_SET] = frozenset(lemmas(doc))
+    return cached
+
+
+def sentence_words(sent: Span) -> frozenset[str]:
+    """The lowercased forms and lemmas of a sentence's tokens, computed once per sentence of
+    `sentences(doc)` (rules ask "is this a breach sentence" for every name in it)."""
+    doc = sent.doc
+    start, end = sent.start, sent.end
+    n = sentence_index(doc, start) if start < end else -1
+    own = n >= 0 and sentences(doc)[n].start == start and sentences(doc)[n].end == end
+    per_sent: dict[int, frozenset[str]] = doc.user_data.setdefault(_SENT_WORDS, {})
+    cached = per_sent.get(n) if own else None
+    if cached is None:
+        cached = frozenset(lowers(doc)[start:end]) | frozenset(lemmas(doc)[start:end])
+        if own:
+            per_sent[n] = cached
+    return cached
+
+
+def _sentence_text_of(span: Span) -> str:
+    """`sentence_of(span).text`, from the per-Doc `sentence_texts`."""
+    return sentence_texts(span.doc)[sentence_index(span.doc, span.start)]
+
+
 def mention(
     label: MentionLabel,
     value: str,
@@ -59,7 +170,7 @@ def mention(
         text=span.text,
         start=span.start_char,
         end=span.end_char,
-        sentence=sentence_of(span).text,
+        sentence=_sentence_text_of(span),
         extractor=extractor,
         attrs=attrs or {},
         score=score,
@@ -78,7 +189,7 @@ def mention_chars(
 ) -> Mention:
     """A mention for the characters `doc_text(doc)[start:end]` (e.g. a regex match)."""
     span = doc.char_span(start, end, alignment_mode="expand")
-    sentence = sentence_of(span).text if span is not None else doc_text(doc)[start:end]
+    sentence = _sentence_text_of(span) if span is not None else doc_text(doc)[start:end]
     return Mention(
         label=label,
         value=value,

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from spacy.attrs import IS_ALPHA, IS_STOP, LENGTH
 from spacy.lang.en import English
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -39,7 +40,7 @@ from spacy.vocab import Vocab
 
 from extractors._gazetteer import load_gazetteer, load_vocabulary
 from extractors._registry import register
-from extractors._spans import mention, sentences
+from extractors._spans import doc_text, lemmas, lowers, mention, poses, sentence_of, sentences, texts
 from schemas.document import Article
 from schemas.entities import Mention
 
@@ -265,6 +266,12 @@ def _phrases_by_first(key: str) -> dict[str, tuple[list[str], ...]]:
     return {first: tuple(phrases) for first, phrases in out.items()}
 
 
+@cache
+def _naming_firsts() -> frozenset[str]:
+    """The words a naming or handle phrase can start with: `_naming_end` is None at any other."""
+    return frozenset(_phrases_by_first("naming_phrases")) | frozenset(_phrases_by_first("handle_phrases"))
+
+
 def _naming_end(sent: Span, i: int) -> int | None:
     """Where the name starts when a naming phrase begins at token `i` ("known as X", "going
     by the handle of X", "who uses the alias X"); None when there is none."""
@@ -315,7 +322,10 @@ def _named_by_phrase(sent: Span) -> Iterator[Found]:
     """ "a hacking group called X", "a hacker going by X", "a group using the name X"."""
     doc = sent.doc
     actor_nouns, not_actor = _words("actor_nouns"), _words("non_actor_modifiers")
+    low, firsts = lowers(doc), _naming_firsts()
     for i in range(sent.start, sent.end):
+        if low[i] not in firsts:
+            continue
         j = _naming_end(sent, i)
         if j is None:
             continue
@@ -352,11 +362,13 @@ def _named_by_noun(sent: Span) -> Iterator[Found]:
     doc = sent.doc
     group_nouns, criminal = _words("group_nouns"), _words("criminal_nouns")
     modifiers, apposition = _words("hacking_modifiers"), _words("apposition_nouns")
-    incident = any(t.lemma_.lower() in _words("incident_words") for t in sent)
-    for n in sent:
-        noun = n.lower_
+    incident = not _words("incident_words").isdisjoint(lemmas(doc)[sent.start : sent.end])
+    low = lowers(doc)
+    for k in range(sent.start, sent.end):
+        noun = low[k]
         if noun not in group_nouns and noun not in apposition:
             continue
+        n = doc[k]
         j = n.i
         while j > sent.start and doc[j - 1].lower_ in modifiers and n.i - j < 3:
             j -= 1
@@ -404,7 +416,11 @@ def _named_by_claim(sent: Span) -> Iterator[Found]:
         _words("actor_nouns"),
         _words("non_actor_modifiers"),
     )
-    for tok in sent:
+    low, lem = lowers(doc), lemmas(doc)
+    for k in range(sent.start, sent.end):
+        if lem[k] not in ("claim", "take", "boast", "brag") and low[k] not in actor_nouns:
+            continue  # neither branch below can apply
+        tok = doc[k]
         if (
             tok.lemma_.lower() in ("claim", "take", "boast", "brag")
             and tok.pos_ == "VERB"
@@ -433,7 +449,11 @@ def _named_by_deed(sent: Span) -> Iterator[Found]:
     """The named doer of an attack: "X hacked ...", "... was stolen by X", "X was behind the attack"."""
     doc = sent.doc
     deeds = _words("deed_verbs")
-    for tok in sent:
+    low, lem, pos = lowers(doc), lemmas(doc), poses(doc)
+    for k in range(sent.start, sent.end):
+        if not (lem[k] in deeds and pos[k] == "VERB") and low[k] != "behind":
+            continue  # neither branch below can apply
+        tok = doc[k]
         doers: list[Token] = []
         carried = tok.lemma_.lower() != "carry" or any(c.dep_ == "prt" for c in tok.children)
         if tok.lemma_.lower() in deeds and tok.pos_ == "VERB" and carried:
@@ -457,7 +477,7 @@ def _named_by_deed(sent: Span) -> Iterator[Found]:
 def _named_by_charge(sent: Span) -> Iterator[Found]:
     """A person charged, indicted, arrested, sentenced or accused ("X is accused of"), or named as
     a defendant or suspect, in a sentence about a hacking crime."""
-    if not any(t.lemma_.lower() in _words("incident_words") for t in sent):
+    if _words("incident_words").isdisjoint(lemmas(sent.doc)[sent.start : sent.end]):
         return
     legal, roles = _words("legal_verbs"), _words("legal_role_nouns")
     for ent in sent.ents:
@@ -511,10 +531,12 @@ def _described_by_origin(sent: Span) -> Iterator[Found]:
     doc = sent.doc
     heads, modifiers = _words("described_actor_nouns"), _words("hacking_modifiers")
     people = _words("described_people_nouns")
-    legal = any(t.lemma_.lower() in _words("legal_verbs") for t in sent)
-    for n in sent:
-        if n.pos_ not in ("NOUN", "PROPN") or not (n.lower_ in heads or (legal and n.lower_ in people)):
+    legal = not _words("legal_verbs").isdisjoint(lemmas(doc)[sent.start : sent.end])
+    low, pos = lowers(doc), poses(doc)
+    for k in range(sent.start, sent.end):
+        if pos[k] not in ("NOUN", "PROPN") or not (low[k] in heads or (legal and low[k] in people)):
             continue
+        n = doc[k]
         if n.i + 1 < sent.end and doc[n.i + 1].lower_ in heads:
             continue
         j = n.i
@@ -577,7 +599,7 @@ def _state_name(tok: Token) -> Span | None:
         start = ent.start + (doc[ent.start].lower_ == "the")
         return doc[start : ent.end]
     if tok.lower_ in _words("state_nouns"):
-        i = _origin_start(doc, tok.i, tok.sent.start)
+        i = _origin_start(doc, tok.i, sentence_of(tok).start)
         return doc[i : tok.i + 1] if i is not None else None
     if tok.ent_type_ == "ORG" and any(t.lower_ in _words("state_nouns") for t in tok.subtree):
         ent = next((e for e in doc.ents if e.start <= tok.i < e.end), None)
@@ -592,7 +614,12 @@ def _state_doers(sent: Span) -> Iterator[Found]:
     attack", "aided by the Russian government", "X was caught hacking", "X was behind it"."""
     deeds, incident = _words("deed_verbs"), _words("incident_words")
     blame, agency = _words("blame_verbs"), _words("agency_verbs")
-    for tok in sent:
+    doc = sent.doc
+    low, pos = lowers(doc), poses(doc)
+    for k in range(sent.start, sent.end):
+        if pos[k] != "VERB" and low[k] != "behind":
+            continue  # every branch below needs a verb or "behind"
+        tok = doc[k]
         lemma = tok.lemma_.lower()
         doers: list[Token] = []
         if lemma in blame and tok.pos_ == "VERB":
@@ -623,21 +650,21 @@ def _clause_head(tok: Token) -> Token:
 def _cue_matches(sent: Span) -> list[tuple[str, Token, str]]:
     """(grade, first token, cue text) for every attribution cue in the sentence, negated ones dropped."""
     doc = sent.doc
-    lemmas = [t.lemma_.lower() for t in sent]
-    lowers = [t.lower_ for t in sent]
+    sent_lemmas = lemmas(doc)[sent.start : sent.end]
+    sent_lowers = lowers(doc)[sent.start : sent.end]
     out = []
     for grade in GRADES:
         for cue in _cues()["attribution"][grade]:
-            for i in range(len(lemmas)):
-                if cue[0] not in (lemmas[i], lowers[i]):
+            for i in range(len(sent_lemmas)):
+                if cue[0] not in (sent_lemmas[i], sent_lowers[i]):
                     continue
                 pos, ok = i, True
                 for word in cue[1:]:
                     nxt = next(
                         (
                             k
-                            for k in range(pos + 1, min(len(lemmas), pos + 2 + CUE_GAP))
-                            if word in (lemmas[k], lowers[k])
+                            for k in range(pos + 1, min(len(sent_lemmas), pos + 2 + CUE_GAP))
+                            if word in (sent_lemmas[k], sent_lowers[k])
                         ),
                         None,
                     )
@@ -656,12 +683,12 @@ def grade_attribution(anchor: Token, others: Iterable[Token] = ()) -> tuple[str,
     """The grade and cue for an actor read from `anchor`: its own clause first, then the
     clauses embedding it; a cue elsewhere in the sentence counts only when no other actor
     (`others`) is in it. Claims count only in the actor's own clause (the actor said so)."""
-    sent = anchor.sent
+    sent = sentence_of(anchor)
     own = _clause_head(anchor)
     chain = [own]
     while chain[-1].head.i != chain[-1].i and len(chain) < 6:
         chain.append(_clause_head(chain[-1].head))
-    alone = not any(o.sent == sent for o in others)
+    alone = not any(sentence_of(o) == sent for o in others)
     best: tuple[int, int, int] | None = None
     result: tuple[str, str | None] = ("suspected", None)
     for grade, tok, text in _cue_matches(sent):
@@ -688,12 +715,18 @@ def _headline_tokens(doc: Doc, title: str | None) -> frozenset[int]:
     the context rules would read names and doers into them."""
     out: set[int] = set()
     start = 0
-    for line in doc.text.split("\n"):
+    flags = doc.to_array([IS_ALPHA, IS_STOP, LENGTH]).tolist()
+    words_of = texts(doc)
+    for line in doc_text(doc).split("\n"):
         end = start + len(line)
         span = doc.char_span(start, end, alignment_mode="expand") if line.strip() else None
         if span is not None:
-            words = [t for t in span if t.is_alpha and not t.is_stop and len(t) > 3]
-            capitals = sum(t.text[:1].isupper() for t in words)
+            words = [
+                words_of[k]
+                for k in range(span.start, span.end)
+                if flags[k][0] and not flags[k][1] and flags[k][2] > 3
+            ]
+            capitals = sum(w[:1].isupper() for w in words)
             is_title = bool(title) and start == 0 and line.strip() == title.strip()
             if is_title or (len(words) >= 3 and capitals >= 0.75 * len(words)):
                 out.update(range(span.start, span.end))
@@ -704,10 +737,11 @@ def _headline_tokens(doc: Doc, title: str | None) -> frozenset[int]:
 def _firm_names(doc: Doc, found: list[Found]) -> set[str]:
     """Names the article introduces as a company or outlet ("security firm Link11")."""
     nouns = _words("organization_descriptors")
+    low = lowers(doc)
     return {
         f.span.text
         for f in found
-        if any(t.lower_ in nouns for t in doc[max(f.span.sent.start, f.span.start - 2) : f.span.start])
+        if any(w in nouns for w in low[max(sentence_of(f.span).start, f.span.start - 2) : f.span.start])
     }
 
 
@@ -715,8 +749,11 @@ def _program_names(doc: Doc, found: list[Found]) -> set[str]:
     """Names the article introduces as software: "a ransomware strain named X", "the X malware"."""
     nouns = _words("software_nouns")
     out = {f.span.text for f in found if f.span.end < len(doc) and doc[f.span.end].lower_ in nouns}
+    low, firsts = lowers(doc), _naming_firsts()
     for sent in sentences(doc):
         for i in range(sent.start, sent.end):
+            if low[i] not in firsts:
+                continue
             j = _naming_end(sent, i)
             if j is None or not any(t.lower_ in nouns for t in doc[max(sent.start, i - 4) : i]):
                 continue

@@ -28,7 +28,7 @@ from spacy.tokens import Doc, Span, Token
 
 from extractors._gazetteer import load_vocabulary
 from extractors._registry import register
-from extractors._spans import doc_text, mention_chars, sentences
+from extractors._spans import doc_text, lemmas, lowers, mention_chars, poses, sentences
 from schemas.document import Article
 from schemas.entities import AttrValue, Mention
 
@@ -86,13 +86,44 @@ def _category_cues() -> tuple[tuple[tuple[str, ...], str], ...]:
     return tuple(pairs)
 
 
-def _contains(words: tuple[str, ...], cue: tuple[str, ...]) -> int:
-    """Index where `cue` occurs in `words` as whole words, or -1."""
-    n = len(cue)
-    for i in range(len(words) - n + 1):
-        if words[i : i + n] == cue:
-            return i
-    return -1
+@cache
+def _cue_table() -> dict[tuple[str, ...], tuple[int, str]]:
+    """cue words -> (rank in `_category_cues`, category) of its first entry there."""
+    table: dict[tuple[str, ...], tuple[int, str]] = {}
+    for rank, (cue, category) in enumerate(_category_cues()):
+        table.setdefault(cue, (rank, category))
+    return table
+
+
+@cache
+def _cue_lengths() -> tuple[int, ...]:
+    return tuple(sorted({len(cue) for cue, _ in _category_cues()}))
+
+
+@cache
+def _data_category_cues() -> frozenset[tuple[str, ...]]:
+    """The cues with an entry whose category is not `OTHER_CATEGORY`."""
+    return frozenset(cue for cue, category in _category_cues() if category != OTHER_CATEGORY)
+
+
+def _cue_hits(words: tuple[str, ...]) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    """The cues whose first occurrence in `words` ends them (the phrase's head), and the cues
+    that occur anywhere: the word n-grams of `words` looked up in `_cue_table`, instead of
+    searching `words` for every cue."""
+    table = _cue_table()
+    at_head: list[tuple[str, ...]] = []
+    anywhere: list[tuple[str, ...]] = []
+    size = len(words)
+    for n in _cue_lengths():
+        first: dict[tuple[str, ...], int] = {}
+        for i in range(size - n + 1):
+            first.setdefault(words[i : i + n], i)
+        for gram, i in first.items():
+            if gram in table:
+                anywhere.append(gram)
+                if i + n == size:
+                    at_head.append(gram)
+    return at_head, anywhere
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -105,12 +136,12 @@ def categorize(phrase: str, lemmas: str = "") -> str:
     data: "email accounts" are accounts, "SMS contacts" contacts), else the longest cue anywhere
     ("credit card numbers"); surface words or lemmas."""
     variants = [_words(phrase)] + ([_words(lemmas)] if lemmas else [])
+    hits = [_cue_hits(words) for words in variants]
+    table = _cue_table()
     for at_head in (True, False):
-        for cue, category in _category_cues():
-            for words in variants:
-                where = _contains(words, cue)
-                if where >= 0 and (not at_head or where + len(cue) == len(words)):
-                    return category
+        ranked = [table[cue] for found in hits for cue in found[0 if at_head else 1]]
+        if ranked:
+            return min(ranked)[1]
     return OTHER_CATEGORY
 
 
@@ -144,16 +175,20 @@ def _has_breach_context(sent: Span, skip: Token | None = None) -> bool:
     """A breach cue in `sent`; with `skip` (a weak cue such as "posted") only a cue other than
     it, and neither another weak verb nor a word as loose as "attack" or "incident"."""
     cues = _cues()
-    for token in sent:
-        if token == skip:
+    doc = sent.doc
+    low, lem, pos = lowers(doc), lemmas(doc), poses(doc)
+    for k in range(sent.start, sent.end):
+        if skip is not None and k == skip.i:
             continue
-        lemma, lower = _lemma(token), token.lower_
+        lemma, lower = lem[k], low[k]
         loose = lemma in cues["weak_breach_verbs"] or lemma in cues["generic_incident_nouns"]
         if skip is not None and loose:
             continue
-        if _is_breach_verb(token) or lower in cues["breach_adjectives"]:
+        if pos[k] in ("VERB", "AUX") and lemma in cues["breach_verbs"]:
             return True
-        if token.pos_ in ("NOUN", "PROPN") and lemma in cues["breach_nouns"]:
+        if lower in cues["breach_adjectives"]:
+            return True
+        if pos[k] in ("NOUN", "PROPN") and lemma in cues["breach_nouns"]:
             return True
     return False
 
@@ -350,11 +385,29 @@ def _list_arguments(verb: Token) -> Iterator[tuple[Token, _Status, str]]:
             yield from ((g, status, lemma) for g in child.children if g.dep_ == "pobj")
 
 
+@cache
+def _argument_lemmas() -> frozenset[str]:
+    """The lemmas `_find_arguments` acts on."""
+    cues = _cues()
+    return cues["breach_verbs"] | cues["denial_verbs"] | cues["complement_nouns"] | cues["list_verbs"]
+
+
+@cache
+def _argument_words() -> frozenset[str]:
+    """The lower-cased words `_find_arguments` acts on whatever their lemma."""
+    return _cues()["breach_adjectives"] | {"including"}
+
+
 def _find_arguments(sent: Span) -> Iterator[tuple[Token, _Status, str]]:
     """Head tokens of phrases said to be compromised (or denied), their status and cue word."""
     cues = _cues()
     context = _has_breach_context(sent)
-    for token in sent:
+    doc = sent.doc
+    low, lem = lowers(doc), lemmas(doc)
+    for k in range(sent.start, sent.end):
+        if lem[k] not in _argument_lemmas() and low[k] not in _argument_words():
+            continue  # no branch below can apply
+        token = doc[k]
         lemma = _lemma(token)
         verb = token.pos_ in ("VERB", "AUX")
         if verb and (lemma in cues["breach_verbs"] or lemma in cues["denial_verbs"]):
@@ -600,12 +653,8 @@ def _looks_like_data(head: Token, phrase: str) -> bool:
         return True
     if head.pos_ == "PROPN" and head.ent_type_ in _NAME_ENTITIES:
         return False  # "MedStar Health": an organisation's name, whatever words it contains
-    words = _words(phrase)
-    for cue, category in _category_cues():
-        where = _contains(words, cue)
-        if where >= 0 and where + len(cue) == len(words) and category != OTHER_CATEGORY:
-            return True
-    return False
+    data_cues = _data_category_cues()
+    return any(cue in data_cues for cue in _cue_hits(_words(phrase))[0])
 
 
 def _is_vague(words: tuple[str, ...]) -> bool:

@@ -23,7 +23,7 @@ from spacy.tokens import Doc, Span, Token
 
 from extractors._gazetteer import load_vocabulary
 from extractors._registry import register
-from extractors._spans import mention, mention_chars, sentences
+from extractors._spans import lemmas, lowers, mention, mention_chars, poses, sentence_texts, sentences
 from schemas.document import Article
 from schemas.entities import Mention
 
@@ -40,6 +40,8 @@ _PHRASE_ADVERBS = {"offline", "down", "indefinitely", "temporarily"}
 _KEEP_PREPS = {"with", "to", "from", "for", "on", "of"}
 _OUTLET_LABELS = {"ORG", "WORK_OF_ART", "PRODUCT", "GPE", "NORP"}
 _REPORT_NOUNS = {"report", "reporting", "article", "story", "investigation", "interview", "piece"}
+_SAY_LEMMAS = ("say", "confirm", "explain", "statement", "comment", "emphasize", "state")
+_REFERENCE_LEMMAS = frozenset({"report", "tell", *_REPORT_NOUNS, *_SAY_LEMMAS})  # `find_references` reads
 
 
 @cache
@@ -52,14 +54,31 @@ def _status_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple((state, re.compile(p)) for state in STATUSES for p in _cues()["status"][state])
 
 
+@cache
+def _any_status_pattern() -> re.Pattern[str] | None:
+    """One pattern that matches where any status pattern does, so the sentences without a status
+    cue (nearly all) take one scan instead of one per pattern; None when the patterns cannot be
+    joined without changing them (groups, whose numbers would shift, or inline flags)."""
+    patterns = [pattern for _, pattern in _status_patterns()]
+    if not patterns or any(p.groups or p.flags & ~re.UNICODE for p in patterns):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns))
+    except re.error:
+        return None
+
+
 def _negated(text: str, start: int) -> bool:
     before = " ".join(text[max(0, start - 25) : start].lower().split()[-3:])
     return any(re.search(rf"(?:^|\s){re.escape(n)}\s*$", before) for n in _cues()["negations"])
 
 
 def _statuses(doc: Doc) -> Iterator[Mention]:
-    for sent in sentences(doc):
-        text = sent.text.lower()
+    for sent, sent_text in zip(sentences(doc), sentence_texts(doc), strict=True):
+        text = sent_text.lower()
+        joined = _any_status_pattern()
+        if joined is not None and joined.search(text) is None:
+            continue
         for state, pattern in _status_patterns():
             for m in pattern.finditer(text):
                 if _negated(text, m.start()):
@@ -128,10 +147,15 @@ def _stated(verb: Token, allow_bare: bool) -> bool:
 
 
 def _verb_rules(doc: Doc, rules: list[dict[str, Any]], label: str) -> Iterator[Mention]:
-    for tok in doc:
-        if tok.pos_ != "VERB" or _by_actor(tok) or not _stated(tok, allow_bare=label != "containment"):
+    verbs = {verb for rule in rules for verb in rule["verbs"]}
+    pos, lem = poses(doc), lemmas(doc)
+    for k in range(len(doc)):
+        if pos[k] != "VERB" or lem[k] not in verbs:
+            continue  # no rule can match: skip building the Token
+        tok = doc[k]
+        if _by_actor(tok) or not _stated(tok, allow_bare=label != "containment"):
             continue
-        lemma = tok.lemma_.lower()
+        lemma = lem[k]
         for rule in rules:
             if lemma not in rule["verbs"]:
                 continue
@@ -156,8 +180,11 @@ def _verb_rules(doc: Doc, rules: list[dict[str, Any]], label: str) -> Iterator[M
 def _unable(doc: Doc) -> Iterator[Mention]:
     """People "unable to" do something: "contractors were unable to log hours"."""
     actors = set(_cues()["actor_subjects"])
-    for tok in doc:
-        if tok.lower_ != "unable" or not any(c.dep_ == "xcomp" for c in tok.children):
+    for k, low in enumerate(lowers(doc)):
+        if low != "unable":
+            continue
+        tok = doc[k]
+        if not any(c.dep_ == "xcomp" for c in tok.children):
             continue
         head = tok.head if tok.dep_ == "acomp" else tok
         subj = next((c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
@@ -172,7 +199,14 @@ def _unable(doc: Doc) -> Iterator[Mention]:
 def _impact_states(doc: Doc) -> Iterator[Mention]:
     """A system or service in a broken state: "the portal was offline"."""
     spec = _cues()["impact_states"]
-    for tok in doc:
+    subjects = set(spec["subjects"])
+    heads = {
+        doc[k].head.i
+        for k, lemma in enumerate(lemmas(doc))
+        if lemma in subjects and doc[k].dep_ in ("nsubj", "nsubjpass")
+    }  # the tokens whose subject may be one of `subjects`
+    for i in sorted(heads):
+        tok = doc[i]
         subj = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
         if subj is None or subj.lemma_.lower() not in spec["subjects"] or not _stated(tok, allow_bare=True):
             continue
@@ -213,8 +247,10 @@ def _pobj(tok: Token, preps: tuple[str, ...]) -> Iterator[Token]:
 
 def find_references(doc: Doc) -> Iterator[tuple[Span, str]]:
     """(outlet span, cue) for every outlet credited with a report in the text."""
-    for tok in doc:
-        lemma = tok.lemma_.lower()
+    for k, lemma in enumerate(lemmas(doc)):
+        if lemma not in _REFERENCE_LEMMAS:
+            continue  # no branch below can apply
+        tok = doc[k]
         found: list[tuple[Token, str]] = []
         if lemma == "report" and tok.pos_ == "VERB":
             found += [(p, "reported by") for p in _pobj(tok, ("by",))]
@@ -232,15 +268,7 @@ def find_references(doc: Doc) -> Iterator[tuple[Span, str]]:
             found += [
                 (c, "told") for c in tok.children if c.dep_ in ("dobj", "dative") and c.ent_type_ == "ORG"
             ]
-        elif lemma in (
-            "say",
-            "confirm",
-            "explain",
-            "statement",
-            "comment",
-            "emphasize",
-            "state",
-        ) and tok.pos_ in ("VERB", "NOUN"):
+        elif lemma in _SAY_LEMMAS and tok.pos_ in ("VERB", "NOUN"):
             found += [(p, f"{lemma} to") for p in _pobj(tok, ("to",)) if p.ent_type_ == "ORG"]
         for head, cue in found:
             span = _outlet(head)

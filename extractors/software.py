@@ -17,11 +17,11 @@ from collections import Counter
 from functools import cache
 from typing import Any
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from extractors._gazetteer import load_vocabulary
 from extractors._registry import register
-from extractors._spans import doc_text, mention_chars, sentences
+from extractors._spans import doc_text, mention_chars, sentence_texts, sentences, tags
 from schemas.document import Article
 from schemas.entities import Mention
 
@@ -45,6 +45,20 @@ _ROUTES = tuple(
         rf"{_PRODUCT}\s+(?i:versions?)\s+v?\d+\.\d+",
         rf"(?i:through|via)\s+(?:an?\s+|the\s+)?(?i:{_TAINTED}|vulnerable|unpatched)\s+(?:version\s+of\s+)?{_PRODUCT}",
     )
+)
+# A part every match of the route above must contain (what follows its product name), for the routes
+# that start with a name and so try a match at every word: an article without it skips the route.
+_ANCHORS = (
+    None,
+    None,
+    None,
+    None,
+    re.compile(
+        r",\s+(?i:an?|the)\s+(?i:(?:popular|widely[- ]used|free)\s+)?(?i:open[- ]source\s+)?"
+        rf"(?i:{_KIND})\b"
+    ),
+    re.compile(r"\s(?i:versions?)\s+v?\d+\.\d+"),
+    None,
 )
 _CVE = re.compile(r"\bCVE-\d{4}-\d{4,7}\b", re.IGNORECASE)
 _VERSION = re.compile(
@@ -72,6 +86,14 @@ def _vector_res() -> dict[str, re.Pattern[str]]:
         for term, spec in _vocabulary()["terms"].items()
         if spec["cues"]
     }
+
+
+@cache
+def _any_vector_re() -> re.Pattern[str]:
+    """Matches in a sentence iff some pattern of `_vector_res` does (alternatives under one `\\b...\\b`),
+    so the sentences with no cue at all take one scan instead of one per term."""
+    cues = [c for spec in _vocabulary()["terms"].values() for c in spec["cues"]]
+    return re.compile(r"\b(?:" + "|".join(re.escape(c) for c in cues) + r")\b", re.IGNORECASE)
 
 
 @cache
@@ -108,7 +130,9 @@ def find_versions(text: str, name: str) -> list[str]:
 def _software(doc: Doc) -> list[Mention]:
     text = doc_text(doc)
     found: dict[tuple[int, int], str] = {}
-    for pattern in _ROUTES:
+    for pattern, anchor in zip(_ROUTES, _ANCHORS, strict=True):
+        if anchor is not None and anchor.search(text) is None:
+            continue
         for match in pattern.finditer(text):
             name = _clean_name(match.group("name"))
             if not name:
@@ -135,12 +159,12 @@ def _software(doc: Doc) -> list[Mention]:
     return out
 
 
-def _sentence_weight(sent: Span) -> float:
+def _sentence_weight(sent_tags: list[str], sent_text: str) -> float:
     """1 for a past-tense sentence about the incident, 0.5 otherwise, 0 for advice or trends."""
-    past = any(t.tag_ in ("VBD", "VBN") for t in sent)
-    generic = bool(_phrase_re("generic_cues").search(sent.text))
+    past = "VBD" in sent_tags or "VBN" in sent_tags
+    generic = bool(_phrase_re("generic_cues").search(sent_text))
     if generic:
-        return 0.3 if past and not any(t.tag_ == "MD" for t in sent) else 0.0
+        return 0.3 if past and "MD" not in sent_tags else 0.0
     return 1.0 if past else 0.5
 
 
@@ -152,13 +176,16 @@ def _negated(sent_text: str, start: int) -> bool:
 def _vector_mentions(doc: Doc) -> list[Mention]:
     """One mention per vector cue, scored by how surely its sentence speaks of this incident."""
     out: list[Mention] = []
-    for sent in sentences(doc):
-        weight = _sentence_weight(sent)
+    doc_tags = tags(doc)
+    for sent, sent_text in zip(sentences(doc), sentence_texts(doc), strict=True):
+        if _any_vector_re().search(sent_text) is None:
+            continue
+        weight = _sentence_weight(doc_tags[sent.start : sent.end], sent_text)
         if not weight:
             continue
         for term, regex in _vector_res().items():
-            for match in regex.finditer(sent.text):
-                if _negated(sent.text, match.start()):
+            for match in regex.finditer(sent_text):
+                if _negated(sent_text, match.start()):
                     continue
                 start = sent.start_char + match.start()
                 end = start + len(match.group(0))
