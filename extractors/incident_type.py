@@ -31,7 +31,7 @@ from spacy.tokens import Doc, Span, Token
 
 from extractors._gazetteer import load_vocabulary
 from extractors._registry import register
-from extractors._spans import doc_text, mention_chars, sentences
+from extractors._spans import doc_text, lemmas, lowers, mention_chars, sentence_texts, sentences
 from schemas.document import Article
 from schemas.entities import Mention
 
@@ -178,12 +178,25 @@ def _noun_signal(tok: Token, words: dict[str, frozenset[str]]) -> str | None:
     return None
 
 
+@cache
+def _signal_lemmas() -> frozenset[str]:
+    """Every lemma a signal can start from: a token outside them yields no signal."""
+    words = _signal_words()
+    keys = ("attack_verbs", "report_verbs", "fix_verbs", "incident_nouns", "flaw_nouns")
+    return frozenset().union(*(words[k] for k in keys))
+
+
 def event_signals(sent: Span) -> set[str]:
     """ "victim" when a named party undergoes an attack, "vulnerability" when a flaw of a named
     product is found or fixed; general talk ("ransomware attacks are rising") yields nothing."""
     words = _signal_words()
     found: set[str] = set()
-    for tok in sent:
+    doc = sent.doc
+    doc_lemmas, doc_lowers, starts = lemmas(doc), lowers(doc), _signal_lemmas()
+    for i in range(sent.start, sent.end):
+        if doc_lemmas[i] not in starts and not _CVE.match(doc_lowers[i]):
+            continue
+        tok = doc[i]
         if tok.pos_ in ("VERB", "AUX") and not _modal(tok):
             signal = _verb_signal(tok, words)
         elif tok.pos_ in ("NOUN", "PROPN"):
@@ -193,6 +206,20 @@ def event_signals(sent: Span) -> set[str]:
         if signal:
             found.add(signal)
     return found
+
+
+@cache
+def _any_cue_re() -> re.Pattern[str]:
+    """Matches wherever any type's cue does (a prefilter: the counts come from each cue)."""
+    return re.compile("|".join(f"(?:{c.pattern})" for r in load_type_rules() for c in r.cues))
+
+
+@cache
+def _any_other_re() -> re.Pattern[str]:
+    """Matches wherever any advice, report or business cue does."""
+    spec = _not_incident()
+    keys = ("advice_cues", "report_cues", "business_cues")
+    return re.compile("|".join(f"(?:{c.pattern})" for k in keys for c in spec[k]))
 
 
 def _count(patterns: tuple[re.Pattern[str], ...], text: str) -> int:
@@ -220,17 +247,20 @@ def score_types(doc: Doc, title: str | None = None) -> TypeScores:
     event_score = 0.0
     signals = 0
     others = {"advice": 0, "report": 0, "business": 0}
-    for sent in sentences(doc):
-        text = sent.text.lower()
-        weight, event = _weight(sent, spec["report_cues"])
-        for rule in rules:
-            found = _count(rule.cues, text)
-            scores[rule.term] += found * weight * rule.weight
-            if event and found:
-                event_score += found * weight
+    any_cue, any_other = _any_cue_re(), _any_other_re()
+    for sent, sent_text in zip(sentences(doc), sentence_texts(doc), strict=True):
+        text = sent_text.lower()
+        if any_cue.search(text):  # most sentences carry no cue: skip counting each one
+            weight, event = _weight(sent, spec["report_cues"])
+            for rule in rules:
+                found = _count(rule.cues, text)
+                scores[rule.term] += found * weight * rule.weight
+                if event and found:
+                    event_score += found * weight
         signals += bool(event_signals(sent))
-        for key in others:
-            others[key] += _count(spec[f"{key}_cues"], text)
+        if any_other.search(text):
+            for key in others:
+                others[key] += _count(spec[f"{key}_cues"], text)
     if title and not doc_text(doc).lstrip().startswith(title.strip()):
         low = title.lower()
         for rule in rules:
