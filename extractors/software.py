@@ -34,6 +34,8 @@ _TAINTED = r"(?:compromised|malicious|poisoned|tampered|trojani[sz]ed|backdoored
 _ROUTES = tuple(
     re.compile(p)
     for p in (
+        rf"(?i:{_TAINTED}\s+(?:updates?|versions?|releases?|builds?|copies)\s+(?:of|to|for)\s+(?:an?\s+|the\s+)?"
+        rf"(?:[\w-]+\s+){{0,2}}?{_KIND}\s+(?:known\s+as|called|named|dubbed)\s+){_PRODUCT}",
         rf"(?i:{_TAINTED}\s+(?:updates?|versions?|releases?|builds?|copies)\s+(?:of|to|for)\s+(?:the\s+)?"
         rf"(?:popular\s+|widely[- ]used\s+)?(?:open[- ]source\s+)?(?:{_KIND}\s+)?){_PRODUCT}",
         rf"(?i:an?|the)\s+(?i:{_TAINTED})\s+{_PRODUCT}\s+(?i:{_KIND}|updates?)",
@@ -49,6 +51,7 @@ _ROUTES = tuple(
 # A part every match of the route above must contain (what follows its product name), for the routes
 # that start with a name and so try a match at every word: an article without it skips the route.
 _ANCHORS = (
+    None,
     None,
     None,
     None,

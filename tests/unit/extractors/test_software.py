@@ -36,6 +36,8 @@ def test_software_cve_product_and_versions(parse) -> None:
         ("Developers installed a poisoned Brightlog package from the registry.", "Brightlog"),
         ("The intruders got in through a flaw in Corvane Gateway.", "Corvane Gateway"),
         ("Tarnwell, an open-source library for parsing logs, was backdoored.", "Tarnwell"),
+        ("It traced the breach to compromised updates of an AI tool known as Quillmesh.", "Quillmesh"),
+        ("The gang shipped malicious versions of a logging library called Brenlog-js.", "Brenlog-js"),
     ],
 )
 def test_software_route_of_attack_named(parse, text: str, name: str) -> None:
