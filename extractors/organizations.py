@@ -80,6 +80,7 @@ class _Cues:
     victim_after_re: re.Pattern[str]
     victim_before_re: re.Pattern[str]
     exposure_re: re.Pattern[str]
+    background_re: re.Pattern[str]
     place_re: re.Pattern[str]
     sector_keywords: tuple[tuple[str, str], ...]
     head_sectors: dict[str, str]
@@ -167,6 +168,7 @@ def _load_cues() -> _Cues:
         ),
         victim_before_re=re.compile(rf"\b(?:{_alternation(raw['victim_before'])})\s+(?:the\s+)?$", re.I),
         exposure_re=re.compile(rf"(?:{_alternation(raw['customer_exposure'])})", re.I),
+        background_re=re.compile(rf"\b(?:{_alternation(raw['background_cues'])})\b", re.I),
         place_re=re.compile(
             rf"\b(?:{_grouped_alternation([h.title() for h in words['place_heads']])})"
             rf"\s+of\s+(?:the\s+)?(?:{_NAME_RUN})"
@@ -528,6 +530,7 @@ def _vote(doc: Doc, org: _Org, start: int, end: int, orgs: list[_Org], cues: _Cu
     victim_cue = slot or cues.victim_after_re.match(after) or cues.victim_before_re.search(before)
     if (breachy and victim_cue) or _paid_ransom(span.root, words):
         org.votes["victim"] += 1
+        org.votes["background"] += bool(cues.background_re.search(doc_text(doc)[sent.start_char : start]))
     elif _discloses_breach(span.root, words, own=False):
         org.votes["told"] += 1
     if breachy and re.match(r"^['’]s?\s+(?:\w+\s+)?(?:customers|clients)\b", after):
@@ -1086,6 +1089,11 @@ def _decide_roles(orgs: list[_Org], title: str, cues: _Cues) -> dict[str, str | 
             org.votes["title"] += 1
     roles: dict[str, str | None] = {}
     victims = {org.name for org in orgs if _is_breached(org)}
+    current = {
+        org.name for org in orgs if org.name in victims and org.votes["victim"] > org.votes["background"]
+    }
+    if current:
+        victims = current  # struck only in sentences of an earlier or other incident: not this one's victim
     customers_of: Counter[str] = Counter()
     for org in orgs:
         if org.votes["customer"] and org.partners & victims:

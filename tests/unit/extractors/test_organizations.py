@@ -410,3 +410,22 @@ def test_organizations_descriptor_head_outweighs_a_person_tag_on_a_one_word_name
     orgs = _orgs(parse, text)
     assert "Voyantra" in orgs  # the model tags it PERSON
     assert "Tobias Lindqvist-Hale" not in orgs and "Lindqvist-Hale" not in orgs
+
+
+def test_organizations_victim_of_another_incident_is_background(parse) -> None:
+    text = (
+        "Harrowgate Water said on Monday that hackers had breached its billing systems and stolen customer "
+        "records. The same group was blamed for the breach of Pellam Energy. Harrowgate Water said it "
+        "had reset all passwords."
+    )
+    roles = {name: attrs["role"] for name, attrs in _orgs(parse, text).items()}
+    assert roles.get("Harrowgate Water") == "victim"
+    assert roles.get("Pellam Energy") != "victim"
+
+
+def test_organizations_only_victim_after_a_background_cue_is_kept(parse) -> None:
+    text = (
+        "The gang, which was blamed for the attack on Pellam Energy, breached the utility's billing "
+        "systems last month and stole customer records, Pellam Energy said on Monday."
+    )
+    assert _orgs(parse, text)["Pellam Energy"]["role"] == "victim"
