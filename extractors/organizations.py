@@ -84,6 +84,7 @@ class _Cues:
     place_re: re.Pattern[str]
     sector_keywords: tuple[tuple[str, str], ...]
     head_sectors: dict[str, str]
+    name_sectors: tuple[tuple[str, str], ...]
     service_heads: frozenset[str]
 
 
@@ -179,6 +180,7 @@ def _load_cues() -> _Cues:
             for kw in sorted(sector["keywords"], key=len, reverse=True)
         ),
         head_sectors=sectors["head_nouns"],
+        name_sectors=tuple(sectors["name_words"].items()),
         service_heads=frozenset(sectors["service_heads"]),
     )
 
@@ -230,7 +232,7 @@ def extract_organizations(doc: Doc, article: Article) -> list[Mention]:
         attrs = {
             "role": role,
             "kind": _kind(org, cues),
-            "industry": _industry(org),
+            "industry": _industry(org, cues),
             "mentions": len(org.spans),
         }
         for start, end in org.spans:
@@ -255,6 +257,9 @@ def _clean_name(text: str, cues: _Cues) -> str:
     """The name without a leading article, trailing possessive or punctuation."""
     text = " ".join(text.split())
     text = re.sub(r"^(?:the|The|THE)\s+", "", text)
+    words = text.split()
+    if len(words) > 1 and words[0].lower() in cues.words["title_heads"] and words[1][:1].isupper():
+        text = " ".join(words[1:])  # "Retailer Granger & Pike said ...": the descriptor, not the name
     text = _POSSESSIVE.sub("", text) if re.search(r"['’]s$", text) else text.rstrip("'’")
     return text.strip(' ,.;:-–—"“”()')
 
@@ -1176,16 +1181,23 @@ def _kind(org: _Org, cues: _Cues) -> str:
     if org.entry is not None:
         return str(org.entry.get("kind", "Company"))
     low = org.name.lower()
-    if _any_word_re(cues.words["government_words"]).search(low):
+    company = bool(org.key) and org.key[-1] in cues.words["company_name_endings"]
+    if not company and _any_word_re(cues.words["government_words"]).search(low):
         return "Government"
     if _any_word_re(cues.words["organization_words"]).search(low):
         return "Organization"
     return "Company"
 
 
-def _industry(org: _Org) -> str:
+def _industry(org: _Org, cues: _Cues) -> str:
+    """From descriptors ("payroll vendor X"), else the gazetteer, else the name's own words
+    ("Ashford Federal Bank": Banking)."""
     if org.industries:
         return Counter(org.industries).most_common(1)[0][0]
     if org.entry is not None:
         return str(org.entry.get("industry", "Unknown"))
+    low = org.name.lower()
+    for word, sector in cues.name_sectors:
+        if re.search(rf"\b{re.escape(word)}\b", low):
+            return sector
     return "Unknown"

@@ -429,3 +429,29 @@ def test_organizations_only_victim_after_a_background_cue_is_kept(parse) -> None
         "systems last month and stole customer records, Pellam Energy said on Monday."
     )
     assert _orgs(parse, text)["Pellam Energy"]["role"] == "victim"
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "industry"),
+    [
+        ("Ashford Federal Bank", "Company", "Banking"),
+        ("Kestrel Motors", "Company", "Automotive"),
+        ("Department of Motor Vehicles", "Government", "Unknown"),
+    ],
+)
+def test_organizations_kind_and_industry_from_the_name_itself(
+    parse, name: str, kind: str, industry: str
+) -> None:
+    text = f"{name} said on Friday that hackers had breached its systems and stolen customer records."
+    attrs = _orgs(parse, text)[name]
+    assert (attrs["kind"], attrs["industry"]) == (kind, industry)
+
+
+def test_organizations_capitalised_descriptor_is_not_part_of_the_name(parse) -> None:
+    text = (
+        "Retailer Orchid & Vale has halted its contract with payroll provider Tallyline after attackers "
+        "broke into Tallyline's systems. Orchid & Vale said its own systems were not affected."
+    )
+    orgs = _orgs(parse, text)
+    assert "Retailer Orchid & Vale" not in orgs
+    assert orgs["Orchid & Vale"]["mentions"] == 2
