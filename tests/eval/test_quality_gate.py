@@ -8,6 +8,7 @@ stays in ../shared (these tests skip when it is absent).
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import pytest
 from pipeline.cli import main
 
 BASELINE = json.loads((Path(__file__).with_name("baseline.json")).read_text("utf-8"))
+WORKERS = str(min(4, os.cpu_count() or 1))  # the outputs are the same bytes for any number of workers
 
 
 def _score(tool: Path, *args: str) -> str:
@@ -28,10 +30,8 @@ def _score(tool: Path, *args: str) -> str:
 @pytest.fixture(scope="module")
 def casie_per_article(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     out = tmp_path_factory.mktemp("casie") / "casie.jsonl"
-    assert (
-        main(["extract", str(shared / "eval" / "casie" / "dev.jsonl"), "--per-article", "-o", str(out), "-q"])
-        == 0
-    )
+    source = str(shared / "eval" / "casie" / "dev.jsonl")
+    assert main(["extract", source, "--per-article", "-o", str(out), "-j", WORKERS, "-q"]) == 0
     lines = _score(shared / "tools" / "score_casie.py", str(out), "--json").splitlines()
     return dict(json.loads(next(line for line in lines if line.startswith("{"))))
 
@@ -46,7 +46,10 @@ def test_casie_dev_figure_stays_above_its_floor(casie_per_article: dict[str, obj
 
 def test_casie_dev_merging_stays_pure(shared: Path, tmp_path: Path) -> None:
     out = tmp_path / "merged.jsonl"
-    assert main(["extract", str(shared / "eval" / "casie" / "dev.jsonl"), "-o", str(out), "-q"]) == 0
+    assert (
+        main(["extract", str(shared / "eval" / "casie" / "dev.jsonl"), "-o", str(out), "-j", WORKERS, "-q"])
+        == 0
+    )
     report = _score(shared / "tools" / "score_casie.py", str(out), "--clusters")
     purity = float(re.search(r"clusters: purity ([0-9.]+)", report).group(1))  # type: ignore[union-attr]
     assert purity >= BASELINE["casie_cluster_purity"], report
