@@ -309,6 +309,9 @@ def _collect_orgs(doc: Doc, cues: _Cues) -> list[_Org]:
         for name in _split_pair(_clean_name(ent.text, cues)):
             if _plausible(name, cues) and name not in persons:
                 found.append((name, None))
+        for name in _untagged_conjuncts(ent):
+            if _plausible(_clean_name(name, cues), cues) and name not in persons:
+                found.append((_clean_name(name, cues), None))
     if cues.alias_re is not None:
         for m in cues.alias_re.finditer(text):
             found.append((m.group(), cues.gazetteer[m.group()]))
@@ -334,6 +337,25 @@ def _collect_orgs(doc: Doc, cues: _Cues) -> list[_Org]:
     orgs = _merge(found, cues)
     _add_short_forms(orgs, lower_words, cues)
     return _add_acronyms(orgs, text)
+
+
+def _untagged_conjuncts(ent: Span) -> list[str]:
+    """Proper-noun names listed with an organisation that NER left untagged ("Pellam Energy,
+    Orchard Press and Velmora Labs": the model often tags only the first of a list)."""
+    out: list[str] = []
+    todo = [c for c in ent.root.children if c.dep_ == "conj"]
+    while todo:
+        tok = todo.pop(0)
+        todo.extend(c for c in tok.children if c.dep_ == "conj")
+        if tok.pos_ != "PROPN" or tok.ent_type_:
+            continue
+        left = tok.i
+        while left > 0 and tok.doc[left - 1].dep_ == "compound" and tok.doc[left - 1].head.i == tok.i:
+            left -= 1
+        phrase = tok.doc[left : tok.i + 1]
+        if not any(t.ent_type_ for t in phrase):
+            out.append(phrase.text)
+    return out
 
 
 def _add_acronyms(orgs: list[_Org], text: str) -> list[_Org]:

@@ -455,3 +455,12 @@ def test_organizations_capitalised_descriptor_is_not_part_of_the_name(parse) -> 
     orgs = _orgs(parse, text)
     assert "Retailer Orchid & Vale" not in orgs
     assert orgs["Orchid & Vale"]["mentions"] == 2
+
+
+def test_organizations_untagged_names_listed_with_an_organisation(parse) -> None:
+    text = (
+        "Hackers stole customer records from Pellam Energy and Orchard Press last week. "
+        "Both companies said they had reset staff passwords."
+    )
+    roles = {name: attrs["role"] for name, attrs in _orgs(parse, text).items()}
+    assert roles == {"Pellam Energy": "victim", "Orchard Press": "victim"}
