@@ -667,10 +667,26 @@ def _is_victim_slot(root: Token, words: dict[str, frozenset[str]]) -> bool:
         return node.lower_ in _INCIDENT_NOUNS
     if root.dep_ == "pobj" and head.lower_ in words["victim_prepositions"]:
         target = head.head
-        return target.lower_ in words["breach_words"] or target.lemma_.lower() in words["breach_words"]
+        if target.lower_ in words["breach_words"] or target.lemma_.lower() in words["breach_words"]:
+            return True
+        return target.lower_ in words["victim_possessions"] and _is_taken(target, words)
     if root.dep_ == "dobj":
         return lemma in words["victim_passive_verbs"] and lemma not in {"access", "leak", "dump", "steal"}
     return False
+
+
+def _is_taken(thing: Token, words: dict[str, frozenset[str]]) -> bool:
+    """ "broke into the networks of X", "stole the records of X", "the servers of X were hacked":
+    the possession is the object of a breaking-in or taking verb (directly or through into/from)."""
+    verb = thing.head
+    if thing.dep_ == "pobj" and verb.lower_ in {"into", "from", "inside"}:
+        verb = verb.head
+    elif thing.dep_ not in {"dobj", "nsubjpass"}:
+        return False
+    lemma = verb.lemma_.lower()
+    if any(c.lower_ in words["modal_words"] for c in verb.children):
+        return False
+    return lemma in words["victim_passive_verbs"] or lemma in words["taking_verbs"] or lemma == "break"
 
 
 def _attr_is_victim(copula: Token, words: dict[str, frozenset[str]]) -> bool:

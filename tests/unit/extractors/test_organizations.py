@@ -464,3 +464,16 @@ def test_organizations_untagged_names_listed_with_an_organisation(parse) -> None
     )
     roles = {name: attrs["role"] for name, attrs in _orgs(parse, text).items()}
     assert roles == {"Pellam Energy": "victim", "Orchard Press": "victim"}
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("Hackers broke into the networks of Pellam Energy and stole customer data.", "victim"),
+        ("Hackers stole the customer records of Pellam Energy over the weekend.", "victim"),
+        ("Hackers could break into the networks of Pellam Energy, researchers warned.", "other"),
+    ],
+)
+def test_organizations_owner_of_the_systems_broken_into(parse, text: str, role: str) -> None:
+    found = _orgs(parse, text + " The company is investigating.")
+    assert found["Pellam Energy"]["role"] == role
