@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 
-from pipeline.normalize import header_month, load_rubric, name_key, score_header
+from pipeline.normalize import header_month, load_rubric, name_key, same_party, score_header
 from schemas.incident import (
     AffectedEntity,
     CompromisedSoftware,
@@ -201,31 +201,62 @@ def _majority(values: Iterable[str], default: str, skip: str = "Unknown") -> str
     return min(v for v, c in counts.items() if c == top)
 
 
-def _entities(records: Sequence[IncidentRecord]) -> list[AffectedEntity]:
+def _groups(names: Sequence[str], same: Callable[[str, str], bool]) -> list[list[str]]:
+    """`names` partitioned so that names `same` says are one party share a group (in first-seen order)."""
+    groups: list[list[str]] = []
+    for name in names:
+        hits = [g for g in groups if any(same(name, other) for other in g)]
+        merged = [name] + [n for g in hits for n in g]
+        groups = [g for g in groups if g not in hits] + [merged]
+    return sorted(groups, key=lambda g: min(names.index(n) for n in g))
+
+
+def _entities(records: Sequence[IncidentRecord], actor_names: set[str]) -> list[AffectedEntity]:
+    """One entity per party however each report named it ("Foreign Office" / "UK Foreign Office",
+    "CDOT" / "Colorado Department of Transportation"): the name most reports use, the longer on a
+    tie. A party another report names as the attacker is not affected (the attacker is never a
+    victim)."""
     by_name: dict[str, list[AffectedEntity]] = {}
     for r in records:
         for e in r.incident.affected_entities:
             by_name.setdefault(e.name, []).append(e)
-    return [
-        AffectedEntity(
-            name=name,
-            type=_majority((e.type for e in es), "Company"),
-            industry=_majority((e.industry for e in es), "Unknown"),
+    out = []
+    for group in _groups(list(by_name), same_party):
+        if any(name_key(n) == name_key(a) for n in group for a in actor_names):
+            continue
+        name = max(group, key=lambda n: (len(by_name[n]), len(n), n))
+        es = [e for n in group for e in by_name[n]]
+        out.append(
+            AffectedEntity(
+                name=name,
+                type=_majority((e.type for e in es), "Company"),
+                industry=_majority((e.industry for e in es), "Unknown"),
+            )
         )
-        for name, es in by_name.items()
-    ]
+    return out
+
+
+def _actor_names(actor: ThreatActor) -> set[str]:
+    return {n.lower() for n in (actor.name, *actor.aliases)}
 
 
 def _actors(records: Sequence[IncidentRecord]) -> list[ThreatActor]:
+    """One actor per group of names that share a name or alias ("Fancy Bear", "APT28" and "Pawn
+    Storm" are one galaxy entry; "SamSam" / "Samsam"): the name most reports use (on a tie, the
+    earliest report's), the strongest
+    attribution any report gives, every other name kept as an alias."""
     strength = load_rubric()["attribution_strength"]
-    best: dict[str, ThreatActor] = {}
-    aliases: dict[str, set[str]] = defaultdict(set)
-    for r in records:
-        for a in r.threat_actors:
-            aliases[a.name].update(a.aliases)
-            if a.name not in best or strength[a.attribution] > strength[best[a.name].attribution]:
-                best[a.name] = a
-    return [a.model_copy(update={"aliases": sorted(aliases[n])}) for n, a in best.items()]
+    found = [a for r in records for a in r.threat_actors]
+    names = list(dict.fromkeys(a.name for a in found))
+    by_name = {n: [a for a in found if a.name == n] for n in names}
+    out = []
+    for group in _groups(names, lambda x, y: bool(_actor_names(by_name[x][0]) & _actor_names(by_name[y][0]))):
+        actors = [a for n in group for a in by_name[n]]
+        name = max(group, key=lambda n: (len(by_name[n]), -names.index(n)))
+        best = max(actors, key=lambda a: strength[a.attribution])
+        aliases = {alias for a in actors for alias in (a.name, *a.aliases)} - {name}
+        out.append(best.model_copy(update={"name": name, "aliases": sorted(aliases)}))
+    return out
 
 
 def _software(records: Sequence[IncidentRecord]) -> list[CompromisedSoftware]:
@@ -271,7 +302,8 @@ def merge_records(records: Sequence[IncidentRecord]) -> IncidentRecord:
     sensitivity_rank = {"Unknown": 0, "Low": 1, "Medium": 2, "High": 3}
     status_rank = load_rubric()["status_strength"]
     incs = [r.incident for r in records]
-    entities = _entities(records)
+    actors = _actors(records)
+    entities = _entities(records, {n for a in actors for n in (a.name, *a.aliases)})
     itype = _majority((i.type for i in incs), "Unknown")
     sensitivity = max(
         (i.data_breach.sensitivity_of_data for i in incs), key=lambda s: sensitivity_rank.get(s, 0)
@@ -323,7 +355,7 @@ def merge_records(records: Sequence[IncidentRecord]) -> IncidentRecord:
                     "type": itype,
                 }
             ),
-            "threat_actors": _actors(records),
+            "threat_actors": actors,
             "compromised_software": _software(records),
             "attack_vector": _majority((r.attack_vector for r in records), "unknown", skip="unknown"),
             "data_categories": sorted({c for r in records for c in r.data_categories}),

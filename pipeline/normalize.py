@@ -45,6 +45,7 @@ __all__ = [
     "load_rubric",
     "name_key",
     "normalize",
+    "same_party",
     "score_header",
     "slugify",
 ]
@@ -140,7 +141,7 @@ def name_key(name: str) -> tuple[str, ...]:
     return tuple(w for w in re.findall(r"[a-z0-9$]+", name.lower()) if w not in _NAME_SUFFIXES)
 
 
-def _same_party(a: str, b: str) -> bool:
+def same_party(a: str, b: str) -> bool:
     """`a` and `b` name one party: equal keys, one inside the other ("Acme" in "Acme Bank"),
     or one is the other's initials ("IHG" for "InterContinental Hotels Group")."""
     ka, kb = name_key(a), name_key(b)
@@ -167,11 +168,9 @@ def _split_parties(
     """The attacker is never a victim: a party named both ways stays an actor when the actor
     is well founded (a cue, a galaxy entry, a state or a person), else it stays affected."""
     strong = [name for a, m in actors if not _is_weak(m) for name in (a.name, *a.aliases)]
-    orgs = [m for m in orgs if not any(_same_party(name, m.value) for name in strong)]
+    orgs = [m for m in orgs if not any(same_party(name, m.value) for name in strong)]
     affected = {m.value for m in orgs if m.attrs.get("role") in AFFECTED_ROLES}
-    actors = [
-        (a, m) for a, m in actors if not (_is_weak(m) and any(_same_party(a.name, v) for v in affected))
-    ]
+    actors = [(a, m) for a, m in actors if not (_is_weak(m) and any(same_party(a.name, v) for v in affected))]
     return orgs, actors
 
 

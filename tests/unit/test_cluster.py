@@ -166,3 +166,39 @@ def test_an_acronym_meets_the_one_full_name_with_its_initials() -> None:
     assert len(merged) == 1 and {s.article_id for s in merged[0].sources} == {"a", "b"}
     other = _rec("c", victim="Ohio Department of Transportation", published="2026-03-02", actors=actor)
     assert len(cluster_records([short, full, other])) == 3  # ODOT could be either: no guess
+
+
+def _with(record: IncidentRecord, *names: str) -> IncidentRecord:
+    extra = [AffectedEntity(name=n, type="Government", industry="Government") for n in names]
+    detail = record.incident.model_copy(
+        update={"affected_entities": [*record.incident.affected_entities, *extra]}
+    )
+    return record.model_copy(update={"incident": detail})
+
+
+def test_merged_record_names_each_party_and_actor_once() -> None:
+    actor = (("Gray Lantern", "suspected"),)
+    a = _with(_rec("a", published="2026-03-02", actors=actor), "Foreign Office")
+    b = _with(_rec("b", published="2026-03-03", actors=actor), "UK Foreign Office")
+    c = _with(_rec("c", published="2026-03-04", actors=actor), "Foreign Office")
+    c = c.model_copy(
+        update={
+            "threat_actors": [
+                ThreatActor(name="GRAY LANTERN", aliases=["Gray Lantern"], attribution="claimed")
+            ]
+        }
+    )
+    for order in itertools.permutations([a, b, c]):
+        (merged,) = cluster_records(order)
+        assert [e.name for e in merged.incident.affected_entities] == ["Harbor Mutual Inc.", "Foreign Office"]
+        assert [(t.name, t.attribution, t.aliases) for t in merged.threat_actors] == [
+            ("Gray Lantern", "claimed", ["GRAY LANTERN"])
+        ]
+
+
+def test_a_party_one_report_names_as_the_attacker_is_not_affected_in_the_merge() -> None:
+    actor = (("Gray Lantern", "claimed"),)
+    a = _with(_rec("a", published="2026-03-02", actors=actor), "Gray Lantern")
+    b = _rec("b", published="2026-03-03", actors=actor)
+    (merged,) = cluster_records([a, b])
+    assert [e.name for e in merged.incident.affected_entities] == ["Harbor Mutual Inc."]
