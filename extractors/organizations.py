@@ -827,6 +827,11 @@ def _vote_customer(
 # -- groups, people, places and sites -------------------------------------------------------------------
 
 
+def _follows(text: str, end: int, start: int) -> bool:
+    """Whether `start` comes right after `end`, across spaces only."""
+    return start > end and not text[end:start].strip()
+
+
 def _struck_parties(doc: Doc, orgs: list[_Org], cues: _Cues) -> list[tuple[str, str, str, int, int]]:
     """Affected parties that are not organisations: user groups ("Acme users", "Polish banks"), people
     ("X's account was hacked"), places ("the city was hit") and sites ("acme.com was breached").
@@ -851,6 +856,10 @@ def _struck_parties(doc: Doc, orgs: list[_Org], cues: _Cues) -> list[tuple[str, 
         org = next((o for (s, e), o in taken.items() if s < span.end_char and span.start_char < e), None)
         if org is not None and kind != "Organization":
             org.votes["victim"] += 1
+            continue
+        named = next((o for (s, _), o in taken.items() if _follows(doc_text(doc), span.end_char, s)), None)
+        if named is not None:
+            named.votes["victim"] += 1  # "Payday loan firm Wonga suffers a breach": a descriptor of the name
             continue
         role = "government" if kind == "Government" else "victim"
         found.append((_clean_name(span.text, cues), kind, role, span.start_char, span.end_char))

@@ -477,3 +477,13 @@ def test_organizations_untagged_names_listed_with_an_organisation(parse) -> None
 def test_organizations_owner_of_the_systems_broken_into(parse, text: str, role: str) -> None:
     found = _orgs(parse, text + " The company is investigating.")
     assert found["Pellam Energy"]["role"] == role
+
+
+def test_organizations_descriptor_before_a_name_is_no_party_of_its_own(parse) -> None:
+    text = (
+        "Payday lender Lendora appears to be the latest big-name brand to suffer a damaging data breach, "
+        "after admitting over the weekend that there may have been illegal and unauthorized access to "
+        "customers' personal data."
+    )
+    roles = {name: attrs["role"] for name, attrs in _orgs(parse, text).items()}
+    assert roles == {"Lendora": "victim"}
