@@ -373,6 +373,8 @@ def _named_by_noun(sent: Span) -> Iterator[Found]:
         while j > sent.start and doc[j - 1].lower_ in modifiers and n.i - j < 3:
             j -= 1
         modified = j < n.i
+        if noun in _words("research_unit_nouns") and "threat" in low[j : n.i]:
+            continue  # "Acme Threat Team", "Acme Threat Labs": a security firm's researchers
         left = _name_left(doc, j, sent.start)
         if noun in group_nouns and _valid(left) and left.end == j:
             if n.text[:1].isupper() and not modified:

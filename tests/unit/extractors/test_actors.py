@@ -69,6 +69,7 @@ def test_actors_unknown_groups_found_by_pattern(parse, text: str, name: str) -> 
         "The attackers and cybercriminals behind the breach remain unknown, the group said.",
         "Russia denied any role in the attack on Zentrix.",
         "Security researcher Dana Whitfield, an ethical hacker, found the exposed database.",
+        "Quillmark Mobile Threat Team said the culprit behind the leak was a misconfigured server.",
     ],
 )
 def test_actors_generic_words_and_countries_are_not_actors(parse, text: str) -> None:
