@@ -66,6 +66,7 @@ class _Cues:
     alias_re: re.Pattern[str] | None
     product_re: re.Pattern[str]
     descriptor_re: re.Pattern[str]
+    appositive_re: re.Pattern[str]
     name_before_re: re.Pattern[str]
     name_after_re: re.Pattern[str]
     cited_before_re: re.Pattern[str]
@@ -130,6 +131,11 @@ def _load_cues() -> _Cues:
         alias_re=re.compile(rf"(?<![\w&.-])(?:{aliases})(?![\w&-])") if aliases else None,
         product_re=re.compile(rf"(?<![\w&.-])(?:{_grouped_alternation(raw['products'])})(?![\w&-])"),
         descriptor_re=re.compile(rf"\b(?:{heads})\s+({_NAME_RUN})"),
+        appositive_re=re.compile(
+            rf"(?<![\w&.-])({_NAME_RUN}),\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,4}}?"
+            rf"(?:{_grouped_alternation(raw['org_heads'])})"
+            rf"(?=\s*[,.;:)]|\s+(?:based|headquartered|that|which|with|in|of|from|owned|known)\b)"
+        ),
         name_before_re=re.compile(
             rf"\b(?:{_grouped_alternation(raw['name_cue_before'])})\s+(?:the\s+)?({_NAME_RUN})"
         ),
@@ -213,6 +219,8 @@ def extract_organizations(doc: Doc, article: Article) -> list[Mention]:
     extras = _struck_parties(doc, orgs, cues)
     title = _clean_title(article.title)
     roles = _decide_roles(orgs, title, cues)
+    if any(role in ("victim", "vendor") for role in roles.values()):
+        extras = [x for x in extras if not _stands_in(doc, x[3], x[4])]
     mentions: list[Mention] = [
         mention_chars(
             "organization",
@@ -321,6 +329,12 @@ def _collect_orgs(doc: Doc, cues: _Cues) -> list[_Org]:
         person = " " in name and (_is_person(doc, m.start(1), m.end(1)) or name in persons)
         if _plausible(name, cues) and not person:
             found.append((name, None))
+    for m in cues.appositive_re.finditer(text):
+        name = _drop_leading_stop_words(_clean_name(m.group(1), cues))
+        if _plausible(name, cues) and not _is_headline(text, m.start(), m.end()):
+            found.append(
+                (name, None)
+            )  # "Granitepoint Builders, a construction company based in": NER said PERSON
     lower_words = set(_LOWER_WORD.findall(text))
     for pattern in (cues.name_before_re, cues.name_after_re):
         for m in pattern.finditer(text):
@@ -825,6 +839,19 @@ def _vote_customer(
 
 
 # -- groups, people, places and sites -------------------------------------------------------------------
+
+
+def _stands_in(doc: Doc, start: int, end: int) -> bool:
+    """A headline's party described by one common noun ("Construction firm loses $2.4 million"):
+    where the article names its victim, this is that victim described, not a second party."""
+    text = doc_text(doc)
+    headline_end = text.find("\n")
+    if headline_end < 0 or start > headline_end:
+        return False
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return (
+        span is not None and span.root.tag_ == "NN" and not any(t.pos_ == "PROPN" or t.like_url for t in span)
+    )
 
 
 def _follows(text: str, end: int, start: int) -> bool:

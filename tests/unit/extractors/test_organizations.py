@@ -487,3 +487,16 @@ def test_organizations_descriptor_before_a_name_is_no_party_of_its_own(parse) ->
     )
     roles = {name: attrs["role"] for name, attrs in _orgs(parse, text).items()}
     assert roles == {"Lendora": "victim"}
+
+
+def test_organizations_appositive_names_the_company_and_the_headline_describes_it(parse) -> None:
+    title = "Construction firm loses $2.4 million after email scammers hijack finance inboxes"
+    text = (
+        f"{title}\n"
+        "Basaltridge Builders, a commercial construction company based in Tampa, wired $2.4 million to "
+        "criminals after scammers broke into an employee's email account, the company confirmed.\n"
+        "Basaltridge said a forensic review found that the attackers accessed the mailboxes of two "
+        "employees in its finance department."
+    )
+    roles = {name: attrs["role"] for name, attrs in _orgs(parse, text, title=title).items()}
+    assert roles == {"Basaltridge Builders": "victim"}
