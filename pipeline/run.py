@@ -51,6 +51,7 @@ class RunSummary:
             f"{len(self.skipped)} skipped (no article), {len(self.failed)} failed; "
             f"{self.incidents} incident records written"
         ]
+        out += [f"not an incident: {reason}" for reason in self.not_incidents]
         out += [f"skipped: {reason}" for reason in self.skipped]
         out += [f"failed: {reason}" for reason in self.failed]
         return out

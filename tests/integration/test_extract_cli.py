@@ -152,3 +152,13 @@ def test_workers_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
         main(["extract", str(FIXTURES), "--workers", "0"])
     assert exc.value.code == 2
     assert "must be 1 or more" in capsys.readouterr().err
+
+
+def test_summary_names_each_article_that_is_not_an_incident(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    advice = FIXTURES / "text" / "advice-five-ways-small-businesses-blunt-phishing.txt"
+    assert main(["extract", str(advice), "-o", str(tmp_path / "out.jsonl")]) == 0
+    err = capsys.readouterr().err
+    assert "1 not incidents" in err
+    assert f"not an incident: {advice}: " in err
