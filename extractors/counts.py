@@ -121,6 +121,12 @@ def _link_score(noun: Token) -> int:
     return 1 if any(_is_cue(token) for token in sentence_of(noun)) else 0
 
 
+def _is_size(noun: Token) -> bool:
+    """ "organisations with fewer than 200 employees": the people describe who is meant, they
+    are not the ones affected."""
+    return noun.dep_ == "pobj" and noun.head.lower_ == "with"
+
+
 def _hypothetical(noun: Token) -> bool:
     """ "could affect 3,000 employees", "if 500 patients are affected"."""
     node = noun
@@ -150,6 +156,8 @@ def extract_counts(doc: Doc, article: Article) -> list[Mention]:
         start, end = match.span()
         if re.search(r"[$€£¥]\s*$", text[max(0, start - 2) : start]) or _UNITS.match(text[end : end + 14]):
             continue
+        if text[end : end + 1] == "-" or re.search(r"\btop\s+$", text[max(0, start - 5) : start], re.I):
+            continue  # "the 57-member body", "a 3,000-employee firm", "the top 3 families": no victim count
         value = parse_count(match.group(0))
         if not value or value < 2 or (match["digits"] and not match["scale"] and 1900 <= value <= 2100):
             continue
@@ -167,7 +175,7 @@ def extract_counts(doc: Doc, article: Article) -> list[Mention]:
         else:
             continue
         score = _link_score(noun)
-        if score == 0 or _hypothetical(noun):
+        if score == 0 or _hypothetical(noun) or (kind == "people" and _is_size(noun)):
             continue
         attrs = {"kind": kind, "noun": noun.text}
         out.append(mention_chars("count", str(value), doc, start, end, EXTRACTOR, attrs, score=float(score)))
