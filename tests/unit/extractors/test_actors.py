@@ -56,6 +56,10 @@ def test_actors_canonical_actor_lists_galaxy_aliases(parse) -> None:
         ("A hacker going by the handle Quartz77 sold the Zentrix database.", "Quartz77"),
         ("Crimson Marten claimed responsibility for the outage at Zentrix.", "Crimson Marten"),
         ("The ransomware gang Umber Wasp encrypted the hospital's servers.", "Umber Wasp"),
+        (
+            'The gang calls themselves the "Slate Harrier," and they are demanding $75,000 from Zentrix.',
+            "Slate Harrier",
+        ),
     ],
 )
 def test_actors_unknown_groups_found_by_pattern(parse, text: str, name: str) -> None:
