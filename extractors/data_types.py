@@ -373,8 +373,9 @@ def _list_arguments(verb: Token) -> Iterator[tuple[Token, _Status, str]]:
         return
     lemma = _lemma(verb)
     status = _clause_status(verb)
-    bare = not any(c.dep_ in ("aux", "auxpass") for c in verb.children)
-    if status is _Status.IRREALIS and bare and any(_described_as_breached(s) for s in _subjects(verb)):
+    auxes = [c.lower_ for c in verb.children if c.dep_ in ("aux", "auxpass")]
+    hedged = not auxes or all(a in ("may", "might") for a in auxes)  # "the files accessed may include"
+    if status is _Status.IRREALIS and hedged and any(_described_as_breached(s) for s in _subjects(verb)):
         status = _Status.ACTUAL  # "data compromised usually included names": this breach's data
     among = any(c.dep_ == "prep" and c.lower_ == "among" for c in verb.children)
     restricted = lemma in ("limit", "restrict", "confine")  # "the data accessed was limited to names"

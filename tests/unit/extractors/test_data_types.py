@@ -90,6 +90,7 @@ def test_data_types_denial_and_exposure_in_one_sentence(parse: Callable) -> None
         "If passwords are stolen, users should change them at once.",
         "The company stores names and email addresses of its customers.",
         "Researchers disclosed vulnerabilities in several routers.",
+        "Files stolen in such attacks could include passwords.",
     ],
 )
 def test_data_types_generic_or_hypothetical_yields_nothing(parse: Callable, text: str) -> None:
@@ -291,3 +292,8 @@ def test_data_types_restricted_to_contained_in_stolen_devices_and_media(
     parse: Callable, text: str, expected: list[str]
 ) -> None:
     assert _values(_run(parse, text), "data") == expected
+
+
+def test_data_types_hedged_list_of_the_breached_files_is_exposure(parse: Callable) -> None:
+    text = "About 1,000 files accessed by the intruders may include payroll records of Pellam Energy staff."
+    assert _values(_run(parse, text), "data") == ["payroll records"]
