@@ -318,8 +318,9 @@ def _collect_orgs(doc: Doc, cues: _Cues) -> list[_Org]:
             if _plausible(name, cues) and name not in persons:
                 found.append((name, None))
         for name in _untagged_conjuncts(ent):
-            if _plausible(_clean_name(name, cues), cues) and name not in persons:
-                found.append((_clean_name(name, cues), None))
+            cleaned = _clean_name(name, cues)
+            if _plausible(cleaned, cues) and name not in persons:
+                found.append((cleaned, None))
     if cues.alias_re is not None:
         for m in cues.alias_re.finditer(text):
             found.append((m.group(), cues.gazetteer[m.group()]))
@@ -329,12 +330,10 @@ def _collect_orgs(doc: Doc, cues: _Cues) -> list[_Org]:
         person = " " in name and (_is_person(doc, m.start(1), m.end(1)) or name in persons)
         if _plausible(name, cues) and not person:
             found.append((name, None))
-    for m in cues.appositive_re.finditer(text):
+    for m in cues.appositive_re.finditer(text):  # "Acme Builders, a construction company based in"
         name = _drop_leading_stop_words(_clean_name(m.group(1), cues))
         if _plausible(name, cues) and not _is_headline(text, m.start(), m.end()):
-            found.append(
-                (name, None)
-            )  # "Granitepoint Builders, a construction company based in": NER said PERSON
+            found.append((name, None))  # whatever NER called it (often PERSON)
     lower_words = set(_LOWER_WORD.findall(text))
     for pattern in (cues.name_before_re, cues.name_after_re):
         for m in pattern.finditer(text):
@@ -560,7 +559,7 @@ def _vote(doc: Doc, org: _Org, start: int, end: int, orgs: list[_Org], cues: _Cu
         org.votes["attacker"] += 1
     if cues.vendor_predicate_re.match(after):
         org.votes["vendor"] += 1
-    breachy = not sentence_words(sent).isdisjoint(words["breach_words"])
+    breachy = _breachy(sent, words)
     if breachy:
         org.votes["linked"] += 1
     slot = (
