@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 
-from pipeline.normalize import header_month, load_rubric, name_key, same_party, score_header
+from pipeline.normalize import header_month, load_rubric, name_key, same_party, score_header, slugify
 from schemas.incident import (
     AffectedEntity,
     CompromisedSoftware,
@@ -68,7 +68,7 @@ def victim_key(record: IncidentRecord) -> str | None:
 
 
 def _victim_name(record: IncidentRecord) -> str | None:
-    return next((e.name for e in record.incident.affected_entities if _slug(e.name) == record.linkid), None)
+    return next((e.name for e in record.incident.affected_entities if slugify(e.name) == record.linkid), None)
 
 
 def _initials(key: str) -> set[str]:
@@ -97,10 +97,6 @@ def _block_keys(records: Sequence[IncidentRecord]) -> list[str | None]:
     return out
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
 def _when(record: IncidentRecord) -> date | None:
     d = record.dates
     value = d.occurred or d.disclosed or d.discovered or d.reported or record.sources[0].published
@@ -116,10 +112,10 @@ def _actor_keys(record: IncidentRecord) -> set[str]:
     """Names and aliases of the record's named actors ("Fancy Bear" meets "APT28"); a
     description ("Russian hackers", "a Lithuanian man") is no evidence of one incident."""
     return {
-        name.lower()
+        name
         for actor in record.threat_actors
         if not any(word.islower() for word in actor.name.split())
-        for name in (actor.name, *actor.aliases)
+        for name in _actor_names(actor)
     }
 
 
@@ -147,7 +143,7 @@ def _supported(a: IncidentRecord, b: IncidentRecord) -> bool:
         return True
     names_a = {e.name for e in a.incident.affected_entities} - {a.linkid}
     names_b = {e.name for e in b.incident.affected_entities}
-    if len((names_a & names_b) - {n for n in names_a if _slug(n) == a.linkid}) >= 1:
+    if len((names_a & names_b) - {n for n in names_a if slugify(n) == a.linkid}) >= 1:
         return True
     return len(_data_words(a) & _data_words(b)) >= 2
 
