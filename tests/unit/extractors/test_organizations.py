@@ -19,6 +19,10 @@ def _orgs(parse, text: str, title: str | None = None) -> dict[str, dict]:
     return found
 
 
+def _roles(parse, text: str, title: str | None = None) -> dict[str, str]:
+    return {name: str(attrs["role"]) for name, attrs in _orgs(parse, text, title=title).items()}
+
+
 def test_organizations_registered() -> None:
     assert EXTRACTORS[EXTRACTOR] is extract_organizations
 
@@ -418,7 +422,7 @@ def test_organizations_victim_of_another_incident_is_background(parse) -> None:
         "records. The same group was blamed for the breach of Pellam Energy. Harrowgate Water said it "
         "had reset all passwords."
     )
-    roles = {name: attrs["role"] for name, attrs in _orgs(parse, text).items()}
+    roles = _roles(parse, text)
     assert roles.get("Harrowgate Water") == "victim"
     assert roles.get("Pellam Energy") != "victim"
 
@@ -462,7 +466,7 @@ def test_organizations_untagged_names_listed_with_an_organisation(parse) -> None
         "Hackers stole customer records from Pellam Energy and Orchard Press last week. "
         "Both companies said they had reset staff passwords."
     )
-    roles = {name: attrs["role"] for name, attrs in _orgs(parse, text).items()}
+    roles = _roles(parse, text)
     assert roles == {"Pellam Energy": "victim", "Orchard Press": "victim"}
 
 
@@ -485,7 +489,7 @@ def test_organizations_descriptor_before_a_name_is_no_party_of_its_own(parse) ->
         "after admitting over the weekend that there may have been illegal and unauthorized access to "
         "customers' personal data."
     )
-    roles = {name: attrs["role"] for name, attrs in _orgs(parse, text).items()}
+    roles = _roles(parse, text)
     assert roles == {"Lendora": "victim"}
 
 
@@ -498,5 +502,5 @@ def test_organizations_appositive_names_the_company_and_the_headline_describes_i
         "Basaltridge said a forensic review found that the attackers accessed the mailboxes of two "
         "employees in its finance department."
     )
-    roles = {name: attrs["role"] for name, attrs in _orgs(parse, text, title=title).items()}
+    roles = _roles(parse, text, title=title)
     assert roles == {"Basaltridge Builders": "victim"}
