@@ -30,6 +30,7 @@ from typing import Any
 from spacy.tokens import Doc, Span, Token
 
 from extractors._gazetteer import load_vocabulary
+from extractors._patterns import any_of
 from extractors._registry import register
 from extractors._spans import doc_text, lemmas, lowers, mention_chars, sentence_texts, sentences
 from schemas.document import Article
@@ -209,17 +210,16 @@ def event_signals(sent: Span) -> set[str]:
 
 
 @cache
-def _any_cue_re() -> re.Pattern[str]:
-    """Matches wherever any type's cue does (a prefilter: the counts come from each cue)."""
-    return re.compile("|".join(f"(?:{c.pattern})" for r in load_type_rules() for c in r.cues))
+def _any_cue_re() -> re.Pattern[str] | None:
+    """Any type's cue (see `any_of`)."""
+    return any_of(c for r in load_type_rules() for c in r.cues)
 
 
 @cache
-def _any_other_re() -> re.Pattern[str]:
-    """Matches wherever any advice, report or business cue does."""
+def _any_other_re() -> re.Pattern[str] | None:
+    """Any advice, report or business cue."""
     spec = _not_incident()
-    keys = ("advice_cues", "report_cues", "business_cues")
-    return re.compile("|".join(f"(?:{c.pattern})" for k in keys for c in spec[k]))
+    return any_of(c for k in ("advice_cues", "report_cues", "business_cues") for c in spec[k])
 
 
 def _count(patterns: tuple[re.Pattern[str], ...], text: str) -> int:
@@ -250,7 +250,7 @@ def score_types(doc: Doc, title: str | None = None) -> TypeScores:
     any_cue, any_other = _any_cue_re(), _any_other_re()
     for sent, sent_text in zip(sentences(doc), sentence_texts(doc), strict=True):
         text = sent_text.lower()
-        if any_cue.search(text):  # most sentences carry no cue: skip counting each one
+        if any_cue is None or any_cue.search(text):  # most sentences carry no cue: skip counting each one
             weight, event = _weight(sent, spec["report_cues"])
             for rule in rules:
                 found = _count(rule.cues, text)
@@ -258,7 +258,7 @@ def score_types(doc: Doc, title: str | None = None) -> TypeScores:
                 if event and found:
                     event_score += found * weight
         signals += bool(event_signals(sent))
-        if any_other.search(text):
+        if any_other is None or any_other.search(text):
             for key in others:
                 others[key] += _count(spec[f"{key}_cues"], text)
     if title and not doc_text(doc).lstrip().startswith(title.strip()):

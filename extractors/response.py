@@ -22,6 +22,7 @@ from typing import Any
 from spacy.tokens import Doc, Span, Token
 
 from extractors._gazetteer import load_vocabulary
+from extractors._patterns import any_of
 from extractors._registry import register
 from extractors._spans import lemmas, lowers, mention, mention_chars, poses, sentence_texts, sentences
 from schemas.document import Article
@@ -56,16 +57,8 @@ def _status_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
 
 @cache
 def _any_status_pattern() -> re.Pattern[str] | None:
-    """One pattern that matches where any status pattern does, so the sentences without a status
-    cue (nearly all) take one scan instead of one per pattern; None when the patterns cannot be
-    joined without changing them (groups, whose numbers would shift, or inline flags)."""
-    patterns = [pattern for _, pattern in _status_patterns()]
-    if not patterns or any(p.groups or p.flags & ~re.UNICODE for p in patterns):
-        return None
-    try:
-        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns))
-    except re.error:
-        return None
+    """Any status pattern (see `any_of`)."""
+    return any_of(pattern for _, pattern in _status_patterns())
 
 
 def _negated(text: str, start: int) -> bool:
