@@ -221,10 +221,11 @@ def extract_organizations(doc: Doc, article: Article) -> list[Mention]:
     roles = _decide_roles(orgs, title, cues)
     if any(role in ("victim", "vendor") for role in roles.values()):
         extras = [x for x in extras if not _stands_in(doc, x[3], x[4])]
+    spelling = _body_spellings(extras, doc_text(doc))
     mentions: list[Mention] = [
         mention_chars(
             "organization",
-            value,
+            spelling[value.casefold()],
             doc,
             start,
             end,
@@ -248,6 +249,16 @@ def extract_organizations(doc: Doc, article: Article) -> list[Mention]:
     return sorted(mentions, key=lambda m: m.start)
 
 
+def _body_spellings(extras: list[tuple[str, str, str, int, int]], text: str) -> dict[str, str]:
+    """One spelling per party ("Acme Users" in a title-case headline, "Acme users" in the body): the
+    body's first, else the headline's."""
+    headline_end = text.find("\n")
+    spelling: dict[str, str] = {}
+    for value, *_ in sorted(extras, key=lambda x: (x[3] < headline_end, x[3])):
+        spelling.setdefault(value.casefold(), value)
+    return spelling
+
+
 # -- names ---------------------------------------------------------------------------------------------
 
 
@@ -268,6 +279,9 @@ def _clean_name(text: str, cues: _Cues) -> str:
     words = text.split()
     if len(words) > 1 and words[0].lower() in cues.words["title_heads"] and words[1][:1].isupper():
         text = " ".join(words[1:])  # "Retailer Granger & Pike said ...": the descriptor, not the name
+    words = text.split()
+    if len(words) > 1 and words[-1].lower() in cues.words["person_role_nouns"]:
+        text = " ".join(words[:-1])  # "posted by Acme CISO Jane Roe": the role is no part of the name
     text = _POSSESSIVE.sub("", text) if re.search(r"['’]s$", text) else text.rstrip("'’")
     return text.strip(' ,.;:-–—"“”()')
 
@@ -312,8 +326,9 @@ def _collect_orgs(doc: Doc, cues: _Cues) -> list[_Org]:
     for ent in doc.ents:
         if ent.label_ != "ORG" or _is_headline(text, ent.start_char, ent.end_char):
             continue
-        if any(t.pos_ in {"VERB", "AUX"} for t in ent):
+        if any(t.pos_ in {"VERB", "AUX"} for t in ent) or _abbreviates_term(ent):
             continue
+        ent = _complete(ent)
         for name in _split_pair(_clean_name(ent.text, cues)):
             if _plausible(name, cues) and name not in persons:
                 found.append((name, None))
@@ -327,7 +342,11 @@ def _collect_orgs(doc: Doc, cues: _Cues) -> list[_Org]:
     for m in cues.descriptor_re.finditer(text):
         name = _clean_name(m.group(1), cues)
         # "booking firm Voyantra": the head noun outweighs NER calling a one-word name a person.
-        person = " " in name and (_is_person(doc, m.start(1), m.end(1)) or name in persons)
+        person = (
+            " " in name
+            and (_is_person(doc, m.start(1), m.end(1)) or name in persons)
+            and _name_key(name, cues)[-1] not in cues.words["org_name_endings"]
+        )
         if _plausible(name, cues) and not person:
             found.append((name, None))
     for m in cues.appositive_re.finditer(text):  # "Acme Builders, a construction company based in"
@@ -350,6 +369,34 @@ def _collect_orgs(doc: Doc, cues: _Cues) -> list[_Org]:
     orgs = _merge(found, cues)
     _add_short_forms(orgs, lower_words, cues)
     return _add_acronyms(orgs, text)
+
+
+def _abbreviates_term(ent: Span) -> bool:
+    """ "incident response (IR)", "command and control (C2)": a bracketed acronym of the lower-case words
+    before it stands for a term, not an organisation."""
+    doc = ent.doc
+    if len(ent) != 1 or not ent.text.isupper() or ent.start < 2 or doc[ent.start - 1].text != "(":
+        return False
+    letters = [ch for ch in ent.text.lower() if ch.isalpha()]
+    words = [t.lower_ for t in doc[max(0, ent.start - 1 - 2 * len(letters)) : ent.start - 1] if t.is_alpha]
+    initials = [w[0] for w in words if w not in {"and", "of", "&", "the"}]
+    return (
+        bool(letters)
+        and initials[-len(letters) :] == letters
+        and all(t.is_lower for t in doc[ent.start - 1 - len(letters) : ent.start - 1] if t.is_alpha)
+    )
+
+
+def _complete(ent: Span) -> Span:
+    """ "Centre for Internet and" + "Society": a name that NER cut after a connector runs on over the
+    capitalised words that follow it."""
+    end = ent.end
+    doc = ent.doc
+    if doc[end - 1].lower_ not in _CONNECTORS:
+        return ent
+    while end < len(doc) and doc[end].text[:1].isupper() and doc[end].is_alpha:
+        end += 1
+    return doc[ent.start : end] if end > ent.end else ent
 
 
 def _untagged_conjuncts(ent: Span) -> list[str]:
@@ -729,17 +776,14 @@ def _vote_descriptors(doc: Doc, org: _Org, span: Span, after: str, cues: _Cues) 
     phrases: list[list[str]] = []
     pre: list[str] = []
     i = span.start - 1
-    while (
-        i >= sentence_of(span).start
-        and (doc[i].is_alpha or "-" in doc[i].text)
-        and doc[i].pos_
-        in {
-            "NOUN",
-            "ADJ",
-            "PROPN",
-            "VERB",
-        }
-    ):
+    first = sentence_of(span).start
+    descriptor_pos = {"NOUN", "ADJ", "PROPN", "VERB"}
+    while i >= first:
+        if _skip_acronym(doc, i, first):
+            i -= 3  # "incident response (IR) firm X": the bracketed acronym is part of the descriptor
+            continue
+        if not (doc[i].is_alpha or "-" in doc[i].text) or doc[i].pos_ not in descriptor_pos:
+            break
         if doc[i].text in org.variants or (
             doc[i].ent_type_ == "ORG" and doc[i].lower_ not in words["non_org_words"]
         ):
@@ -753,6 +797,8 @@ def _vote_descriptors(doc: Doc, org: _Org, span: Span, after: str, cues: _Cues) 
     )
     if appos:
         tokens = appos.group(1).split()
+        if tokens[-1].lower() in words["person_role_nouns"]:
+            org.votes["person"] += 1  # "X, a site administrator, said": X is a person
         if any(t.lower() in words["malware_heads"] for t in tokens[:4]):
             org.votes["product"] += 2
         for n, tok in enumerate(tokens):
@@ -772,7 +818,9 @@ def _vote_descriptors(doc: Doc, org: _Org, span: Span, after: str, cues: _Cues) 
         if head in words["product_heads"]:
             org.votes["product"] += 1
             continue
-        if any(cue in low for cue in words["cited_descriptors"]):
+        if any(cue in low for cue in words["cited_descriptors"]) or (
+            head in words["org_heads"] and not words["cited_modifiers"].isdisjoint(w.lower() for w in phrase)
+        ):
             org.votes["cited"] += 1
         if _any_word_re(words["vendor_words"]).search(low):
             org.votes["vendor"] += 1
@@ -781,6 +829,11 @@ def _vote_descriptors(doc: Doc, org: _Org, span: Span, after: str, cues: _Cues) 
         industry = _descriptor_industry(phrase, cues)
         if industry:
             org.industries.append(industry)
+
+
+def _skip_acronym(doc: Doc, i: int, first: int) -> bool:
+    """Whether doc[i] closes a bracketed acronym ("(IR)") inside a descriptor."""
+    return doc[i].text == ")" and i - 2 >= first and doc[i - 2].text == "(" and doc[i - 1].text.isupper()
 
 
 def _descriptor_industry(phrase: list[str], cues: _Cues) -> str | None:
@@ -875,7 +928,9 @@ def _struck_parties(doc: Doc, orgs: list[_Org], cues: _Cues) -> list[tuple[str, 
         if party is None:
             continue
         span, kind = party
-        if _in_dateline(doc_text(doc), span.start_char):
+        if _in_dateline(doc_text(doc), span.start_char) or _is_masthead(
+            doc_text(doc), span.start_char, span.end_char
+        ):
             continue
         if not _is_struck(span.root, words) or not _breachy(sentence_of(span), words):
             continue
@@ -966,12 +1021,14 @@ def _in_dateline(text: str, start: int) -> bool:
 
 
 def _is_masthead(text: str, start: int, end: int) -> bool:
-    """ "Breach at Acme Hotels | Daily Wire |": the name that closes a headline line after a separator is
-    the outlet that ran it."""
+    """ "Breach at Acme Hotels | Daily Wire |" or "... | Daily Wire | News that matters": a name that is a
+    whole segment of a headline line after the first separator is the outlet that ran it."""
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     rest = text[end : line_end if line_end >= 0 else len(text)]
-    return bool(re.search(r"\s[|–—-]\s+$", text[line_start:start])) and not re.search(r"\w", rest)
+    return bool(re.search(r"\s[|–—-]\s+$", text[line_start:start])) and bool(
+        re.match(r"\s*(?:[|–—]|$)", rest)
+    )
 
 
 def _is_title_name(ent: Span) -> bool:
@@ -1187,7 +1244,8 @@ def _decide_roles(orgs: list[_Org], title: str, cues: _Cues) -> dict[str, str | 
     for org in orgs:
         v = org.votes
         hint = (org.entry or {}).get("role_hint")
-        if org.name in owned or (v["product"] and v["product"] >= v["victim"] + v["vendor"] + v["customer"]):
+        product = v["product"] and v["product"] >= v["victim"] + v["vendor"] + v["customer"]
+        if org.name in owned or product or (v["person"] and v["person"] >= v["victim"]):
             roles[org.name] = None
         elif org.entry is None and org.key[-1] in cues.words["product_name_endings"]:
             roles[org.name] = None  # "Acme Media Player", "Secure Transfer Protocol": software, not its maker

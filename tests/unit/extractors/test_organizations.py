@@ -504,3 +504,53 @@ def test_organizations_appositive_names_the_company_and_the_headline_describes_i
     )
     roles = _roles(parse, text, title=title)
     assert roles == {"Basaltridge Builders": "victim"}
+
+
+def test_organizations_outlet_between_headline_separators_is_not_a_victim(parse) -> None:
+    text = (
+        "Tollgate Savings customers hit by phishing attack | Harbourline | The first stop for money news\n"
+        "Phishers targeted customers of Tollgate Savings with fake login pages, the bank said."
+    )
+    roles = _roles(parse, text)
+    assert roles["Tollgate Savings"] == "victim"
+    assert roles.get("Harbourline") not in {"victim", "government"}
+
+
+def test_organizations_security_descriptor_makes_a_cited_expert(parse) -> None:
+    text = (
+        "Hackers stole customer records from Pellam Energy in March. "
+        '"The attackers had been inside for weeks," said the CTO of security ratings firm Quorvex. '
+        "The intrusion was detected by incident response (IR) firm Corvane Labs during an audit."
+    )
+    roles = _roles(parse, text)
+    assert roles["Pellam Energy"] == "victim"
+    assert roles["Quorvex"] == "cited"
+    assert roles["Corvane Labs"] == "cited"
+    assert "IR" not in roles  # the acronym of "incident response", no organisation
+
+
+def test_organizations_person_appositive_and_role_title_are_no_organisation(parse) -> None:
+    text = (
+        "Hackers breached the Fernhollow Forum and stole 200,000 accounts. "
+        '"Change your passwords now," Silver Mantis Rider, a Fernhollow Forum moderator, told reporters. '
+        "The breach was confirmed in a post by Fernhollow CISO Dana Whitcombe."
+    )
+    roles = _roles(parse, text)
+    assert "Silver Mantis Rider" not in {name for name, role in roles.items() if role == "victim"}
+    assert not any(name.endswith("CISO") for name in roles)
+
+
+def test_organizations_name_cut_after_a_connector_runs_on(parse) -> None:
+    text = "A ransomware attack hit the Institute for Coastal and Marine Studies on Monday, staff said."
+    names = set(_orgs(parse, text))
+    assert not any(name.endswith((" and", " for")) for name in names)
+
+
+def test_organizations_headline_and_body_spelling_of_a_group_are_one_party(parse) -> None:
+    text = (
+        "1 Million Voltmail Users Impacted by Phishing Attack | Harbourline |\n"
+        "A phishing attack hit Voltmail users on Wednesday. "
+        "Attackers targeted Voltmail users with fake invoices."
+    )
+    groups = [name for name in _orgs(parse, text) if name.lower() == "voltmail users"]
+    assert groups == ["Voltmail users"]
