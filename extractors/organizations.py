@@ -928,6 +928,8 @@ def _struck_parties(doc: Doc, orgs: list[_Org], cues: _Cues) -> list[tuple[str, 
         if party is None:
             continue
         span, kind = party
+        if span.text in cues.products:
+            continue  # "ransomware infecting Linux": NER calls the system a place
         if _in_dateline(doc_text(doc), span.start_char) or _is_masthead(
             doc_text(doc), span.start_char, span.end_char
         ):
@@ -1313,6 +1315,8 @@ def _kind(org: _Org, cues: _Cues) -> str:
         return str(org.entry.get("kind", "Company"))
     low = org.name.lower()
     company = bool(org.key) and org.key[-1] in cues.words["company_name_endings"]
+    if org.key and org.key[-1] in cues.words["institution_name_endings"] and "of" not in org.key:
+        return "Organization"
     if not company and _any_word_re(cues.words["government_words"]).search(low):
         return "Government"
     if _any_word_re(cues.words["organization_words"]).search(low):

@@ -554,3 +554,28 @@ def test_organizations_headline_and_body_spelling_of_a_group_are_one_party(parse
     )
     groups = [name for name in _orgs(parse, text) if name.lower() == "voltmail users"]
     assert groups == ["Voltmail users"]
+
+
+def test_organizations_operating_system_struck_is_no_party(parse) -> None:
+    text = (
+        "Ransomware hit Pellam Energy on Monday. Kesterel is a ransomware capable of infecting Linux "
+        "operating systems."
+    )
+    roles = _roles(parse, text)
+    assert roles["Pellam Energy"] == "victim"
+    assert "Linux" not in roles
+
+
+def test_organizations_county_medical_center_is_an_institution(parse) -> None:
+    orgs = _orgs(parse, "Hackers breached the Dunmore County Medical Center and stole patient records.")
+    assert orgs["Dunmore County Medical Center"]["kind"] == "Organization"
+
+
+def test_organizations_victim_of_an_earlier_attack_is_background(parse) -> None:
+    text = (
+        "The Quillmark group hit Harrowgate Council with ransomware this week, the council said. "
+        "The last time the Quillmark group was in the news, it had attacked Pellam Energy."
+    )
+    roles = _roles(parse, text)
+    assert roles["Harrowgate Council"] in {"victim", "government"}
+    assert roles.get("Pellam Energy") not in {"victim", "government", "vendor"}
