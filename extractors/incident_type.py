@@ -324,7 +324,12 @@ def extract_incident_type(doc: Doc, article: Article) -> list[Mention]:
     shown = str({t: round(v, 2) for t, v in scores.items() if v})
     if not is_incident(found):
         start, end = _anchor(doc, ranked[0] if scores[ranked[0]] else "")
-        attrs = {"is_incident": False, "reason": _reason(scores, found.others), "scores": shown}
+        attrs = {
+            "is_incident": False,
+            "reason": _reason(scores, found.others),
+            "scores": shown,
+            "best_type": ranked[0] if scores[ranked[0]] else None,
+        }
         return [mention_chars("incident_type", NOT_INCIDENT, doc, start, end, NAME, attrs, score=0.5)]
     term = ranked[0]
     start, end = _anchor(doc, term)

@@ -230,7 +230,7 @@ def extract_organizations(doc: Doc, article: Article) -> list[Mention]:
             start,
             end,
             EXTRACTOR,
-            {"role": role, "kind": kind, "industry": "Unknown"},
+            {"role": role, "kind": kind, "industry": "Unknown", "struck": True},
         )
         for value, kind, role, start, end in extras
     ]
@@ -240,6 +240,7 @@ def extract_organizations(doc: Doc, article: Article) -> list[Mention]:
             continue
         attrs = {
             "role": role,
+            "struck": _is_breached(org),
             "kind": _kind(org, cues),
             "industry": _industry(org, cues),
             "mentions": len(org.spans),

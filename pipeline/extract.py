@@ -30,6 +30,7 @@ _BATCH = 16
 _IN_FLIGHT = 2  # batches queued per worker: enough to keep it busy, few enough to bound memory
 
 Result = ArticleFindings | ExtractionError
+_STRUCK_ROLES = ("victim", "vendor", "government")
 
 
 def _findings(doc: Doc, article: Article) -> ArticleFindings:
@@ -41,9 +42,33 @@ def _findings(doc: Doc, article: Article) -> ArticleFindings:
             raise ExtractionError(f"extractor {name} failed: {type(exc).__name__}: {exc}") from exc
     mentions.sort(key=lambda m: (m.start, m.end, m.label, m.value))
     verdict = next((m for m in mentions if m.label == "incident_type"), None)
+    if verdict is not None and _victim_outweighs(verdict, mentions):
+        overruled = verdict.model_copy(
+            update={
+                "value": verdict.attrs["best_type"],
+                "attrs": {**verdict.attrs, "is_incident": True, "reason": _OVERRULED},
+            }
+        )
+        mentions = [overruled if m is verdict else m for m in mentions]
+        verdict = overruled
     is_incident = verdict is None or bool(verdict.attrs.get("is_incident", True))
     reason = None if is_incident or verdict is None else str(verdict.attrs.get("reason") or verdict.value)
     return ArticleFindings(article=article, mentions=mentions, is_incident=is_incident, reason=reason)
+
+
+_OVERRULED = "a named party is struck, though the article's cues read as talk about threats in general"
+
+
+def _victim_outweighs(verdict: Mention, mentions: list[Mention]) -> bool:
+    """A "not an incident" verdict with incident cues, in an article whose grammar names a party
+    struck by the attack ("Acme users blackmailed again"): the struck party wins, the verdict
+    takes its best-scored type."""
+    if verdict.attrs.get("is_incident", True) or not verdict.attrs.get("best_type"):
+        return False
+    return any(
+        m.label == "organization" and m.attrs.get("struck") and m.attrs.get("role") in _STRUCK_ROLES
+        for m in mentions
+    )
 
 
 def extract_article(article: Article, nlp: Language | None = None) -> ArticleFindings:
