@@ -49,6 +49,7 @@ _CONNECTORS = {"of", "and", "&", "for", "the", "de", "du", "la", "on", "in", "un
 _NAME = r"[A-Z][\w&.'’-]*[\w&]|[A-Z]"
 _NAME_RUN = rf"(?:{_NAME})(?:\s(?:{_NAME}|of|&|and)(?=\s[A-Z]))*(?:\s(?:{_NAME}))?"
 _POSSESSIVE = re.compile(r"['’]s?$")
+_OWNED_NAME = re.compile(r"(.+?)['’]s\s+\S")
 _WORD = re.compile(r"[\w&.'’$-]+")
 _LOWER_WORD = re.compile(r"(?<![\w.])[a-z][a-z'-]+")
 _ACRONYM_AFTER = re.compile(r"\s(?=\s*\([A-Z][A-Za-z&.]{1,9}\))")
@@ -367,9 +368,22 @@ def _collect_orgs(doc: Doc, cues: _Cues) -> list[_Org]:
         name = _clean_name(m.group(), cues)
         if _plausible(name, cues) and not _is_headline(text, m.start(), m.end()):
             found.append((name, None))  # "the Town of Midland": NER tags it as a place or a title
-    orgs = _merge(found, cues)
+    orgs = _merge(_owners_for_possessed(found), cues)
     _add_short_forms(orgs, lower_words, cues)
     return _add_acronyms(orgs, text)
+
+
+def _owners_for_possessed(
+    found: list[tuple[str, dict[str, Any] | None]],
+) -> list[tuple[str, dict[str, Any] | None]]:
+    """ "Acme's Kubernetes console" read as one name: where Acme is found on its own too, the thing
+    is Acme's and the name stands for Acme."""
+    names = {name for name, _ in found}
+    out = []
+    for name, entry in found:
+        m = _OWNED_NAME.match(name)
+        out.append((m.group(1), None) if m and entry is None and m.group(1) in names else (name, entry))
+    return out
 
 
 def _abbreviates_term(ent: Span) -> bool:
@@ -715,8 +729,12 @@ def _is_victim_slot(root: Token, words: dict[str, frozenset[str]]) -> bool:
         return lemma in words["victim_passive_verbs"] or lemma in words["breach_words"]
     if root.dep_ == "nsubj":
         return lemma in words["victim_verbs"] or _attr_is_victim(head, words)
-    if root.dep_ == "poss":
-        return head.lower_ in words["victim_possessions"] or head.lower_ in words["breach_words"]
+    if root.dep_ == "poss":  # "X's servers", "leaked X's new series": what is taken is X's
+        return (
+            head.lower_ in words["victim_possessions"]
+            or head.lower_ in words["breach_words"]
+            or _is_taken(head, words)
+        )
     if root.dep_ in {"compound", "nmod", "amod"}:
         node = head
         for _ in range(3):

@@ -579,3 +579,21 @@ def test_organizations_victim_of_an_earlier_attack_is_background(parse) -> None:
     roles = _roles(parse, text)
     assert roles["Harrowgate Council"] in {"victim", "government"}
     assert roles.get("Pellam Energy") not in {"victim", "government", "vendor"}
+
+
+def test_organizations_owner_of_what_was_taken_is_the_victim(parse) -> None:
+    text = (
+        "A hacking group leaked Orchard Press's unreleased manuscripts online on Friday. "
+        "The group also posted Orchard Press's contracts."
+    )
+    assert _roles(parse, text)["Orchard Press"] == "victim"
+
+
+def test_organizations_thing_of_a_named_organisation_is_not_a_second_one(parse) -> None:
+    text = (
+        "Hackers breached Quarrion and abused Quarrion’s Kubernetes console to mine cryptocurrency, "
+        "Quarrion said."
+    )
+    names = set(_orgs(parse, text))
+    assert "Quarrion" in names
+    assert not any("Kubernetes" in name for name in names)
