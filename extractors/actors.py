@@ -394,6 +394,42 @@ def _named_by_noun(sent: Span) -> Iterator[Found]:
                 yield Found(right, n, kind, canonical_actor(right.text)[1] is not None)
 
 
+_LIST_OPENERS = (("such", "as"), ("like",), ("including",))
+
+
+def _named_in_list(sent: Span) -> Iterator[Found]:
+    """ "hacking groups such as X, Y and Z", "ransomware gangs like X": the names a plural actor
+    noun with a hacking modifier (or a criminal one: "gangs") lists."""
+    doc = sent.doc
+    nouns, modifiers = _words("list_nouns"), _words("hacking_modifiers")
+    low = lowers(doc)
+    for k in range(sent.start + 1, sent.end):
+        if low[k] not in nouns or doc[k].tag_ != "NNS":
+            continue
+        if low[k - 1] not in modifiers and low[k] not in _words("criminal_list_nouns"):
+            continue
+        for name in _listed_names(doc, k + 1, sent.end):
+            yield Found(name, doc[k], "group", canonical_actor(name.text)[1] is not None)
+
+
+def _listed_names(doc: Doc, i: int, end: int) -> Iterator[Span]:
+    """The names of the list after "such as", "like" or "including" at token `i` ("X, Y and Z")."""
+    opener = next((o for o in _LIST_OPENERS if tuple(t.lower_ for t in doc[i : i + len(o)]) == o), None)
+    if opener is None:
+        return
+    i += len(opener)
+    while i < end:
+        name = _name_right(doc, i, end)
+        if not _valid(name) or name is None or not name.text[:1].isupper():
+            return
+        yield name
+        i = name.end
+        while i < end and (doc[i].text == "," or doc[i].lower_ in ("and", "or")):
+            i += 1
+        if i < end and not doc[i].text[:1].isupper():
+            return
+
+
 def _claims_deed(verb: Token) -> bool:
     """ "claimed responsibility/credit", "took credit", "claimed to have stolen", "claimed it hacked";
     not "claimed the group used a botnet", a claim about another actor's deed."""
@@ -772,6 +808,7 @@ def _candidates(doc: Doc, title: str | None = None) -> list[Found]:
         for rule in (
             _named_by_phrase,
             _named_by_noun,
+            _named_in_list,
             _named_by_claim,
             _named_by_deed,
             _named_by_charge,

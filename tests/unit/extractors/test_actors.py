@@ -240,3 +240,13 @@ def test_actors_name_keeps_its_closing_parenthesis(parse) -> None:
     found = extract_actors(doc, article)
     assert [(m.value, m.text) for m in found] == [("NoName057(16)", "NoName057(16)")]
     assert article.text[found[0].start : found[0].end] == "NoName057(16)"
+
+
+def test_actors_listed_after_a_plural_actor_noun(parse) -> None:
+    text = (
+        "Ransomware gangs such as Quillmark and Harrow Spider hit three hospitals in March. "
+        "Security firms such as Corvane and Larchmont Labs tracked the attacks."
+    )
+    actors = _actors(parse, text)
+    assert {"Quillmark", "Harrow Spider"} <= set(actors)
+    assert not {"Corvane", "Larchmont Labs"} & set(actors)
