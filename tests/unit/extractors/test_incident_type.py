@@ -90,3 +90,12 @@ def test_incident_type_vocabulary_documents_scorer_classes() -> None:
     assert {"Data Breach", "Ransomware", "Phishing", "Vulnerability", "Supply Chain Compromise"} <= set(terms)
     assert all(t["casie_class"] and t["cues"] and t["description"] for t in terms.values())
     assert vocab["not_incident"]["term"] == NOT_INCIDENT
+
+
+def test_incident_type_headline_names_the_main_event(parse) -> None:
+    text = (
+        "Harrowgate Council hit by ransomware attack\n"
+        "Hackers breached the council's network on Sunday and stole files, the council said. "
+        "Services were restored from backups."
+    )
+    assert _verdict(parse, text).value == "Ransomware"
