@@ -242,6 +242,7 @@ def extract_organizations(doc: Doc, article: Article) -> list[Mention]:
         attrs = {
             "role": role,
             "struck": _is_breached(org),
+            "headline": bool(org.votes["title"]),
             "kind": _kind(org, cues),
             "industry": _industry(org, cues),
             "mentions": len(org.spans),
@@ -738,8 +739,12 @@ def _is_victim_slot(root: Token, words: dict[str, frozenset[str]]) -> bool:
     if root.dep_ in {"compound", "nmod", "amod"}:
         node = head
         for _ in range(3):
-            if node.lower_ in _INCIDENT_NOUNS or node.lower_ in words["client_words"]:
-                return True
+            if (
+                node.lower_ in _INCIDENT_NOUNS
+                or node.lower_ in words["client_words"]
+                or node.lower_ in words["group_people_heads"]
+            ):
+                return True  # "the Acme breach", "Acme customers", "Acme employees spent a day offline"
             if node.head is node or node.dep_ not in {"compound", "nmod", "amod"}:
                 break
             node = node.head
@@ -748,10 +753,24 @@ def _is_victim_slot(root: Token, words: dict[str, frozenset[str]]) -> bool:
         target = head.head
         if target.lower_ in words["breach_words"] or target.lemma_.lower() in words["breach_words"]:
             return True
+        if target.lower_ in words["campaign_nouns"] or _incident_happened(target, words):
+            return True  # "a hacking spree on X", "the breach occurred at X"
         return target.lower_ in words["victim_possessions"] and _is_taken(target, words)
     if root.dep_ == "dobj":
+        if lemma == "include" and any(
+            c.dep_ == "nsubj" and c.lemma_.lower() in {"victim", "target"} for c in head.children
+        ):
+            return True  # "victims of the attacks have included X"
         return lemma in words["victim_passive_verbs"] and lemma not in {"access", "leak", "dump", "steal"}
     return False
+
+
+def _incident_happened(verb: Token, words: dict[str, frozenset[str]]) -> bool:
+    """ "the breach occurred", "the attack happened": a verb of happening with an incident as subject."""
+    return verb.lemma_.lower() in {"occur", "happen"} and any(
+        c.dep_ == "nsubj" and (c.lemma_.lower() in words["breach_words"] or c.lower_ in _INCIDENT_NOUNS)
+        for c in verb.children
+    )
 
 
 def _is_taken(thing: Token, words: dict[str, frozenset[str]]) -> bool:

@@ -16,10 +16,18 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 
-from pipeline.normalize import header_month, load_rubric, name_key, same_party, score_header, slugify
+from pipeline.normalize import (
+    group_names,
+    header_month,
+    load_rubric,
+    name_key,
+    same_party,
+    score_header,
+    slugify,
+)
 from schemas.incident import (
     AffectedEntity,
     CompromisedSoftware,
@@ -197,16 +205,6 @@ def _majority(values: Iterable[str], default: str, skip: str = "Unknown") -> str
     return min(v for v, c in counts.items() if c == top)
 
 
-def _groups(names: Sequence[str], same: Callable[[str, str], bool]) -> list[list[str]]:
-    """`names` partitioned so that names `same` says are one party share a group (in first-seen order)."""
-    groups: list[list[str]] = []
-    for name in names:
-        hits = [g for g in groups if any(same(name, other) for other in g)]
-        merged = [name] + [n for g in hits for n in g]
-        groups = [g for g in groups if g not in hits] + [merged]
-    return sorted(groups, key=lambda g: min(names.index(n) for n in g))
-
-
 def _entities(records: Sequence[IncidentRecord], actor_names: set[str]) -> list[AffectedEntity]:
     """One entity per party however each report named it ("Foreign Office" / "UK Foreign Office",
     "CDOT" / "Colorado Department of Transportation"): the name most reports use, the longer on a
@@ -217,7 +215,7 @@ def _entities(records: Sequence[IncidentRecord], actor_names: set[str]) -> list[
         for e in r.incident.affected_entities:
             by_name.setdefault(e.name, []).append(e)
     out = []
-    for group in _groups(list(by_name), same_party):
+    for group in group_names(list(by_name), same_party):
         if any(name_key(n) == name_key(a) for n in group for a in actor_names):
             continue
         name = max(group, key=lambda n: (len(by_name[n]), len(n), n))
@@ -246,7 +244,9 @@ def _actors(records: Sequence[IncidentRecord]) -> list[ThreatActor]:
     names = list(dict.fromkeys(a.name for a in found))
     by_name = {n: [a for a in found if a.name == n] for n in names}
     out = []
-    for group in _groups(names, lambda x, y: bool(_actor_names(by_name[x][0]) & _actor_names(by_name[y][0]))):
+    for group in group_names(
+        names, lambda x, y: bool(_actor_names(by_name[x][0]) & _actor_names(by_name[y][0]))
+    ):
         actors = [a for n in group for a in by_name[n]]
         name = max(group, key=lambda n: (len(by_name[n]), -names.index(n)))
         best = max(actors, key=lambda a: strength[a.attribution])

@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -112,13 +112,22 @@ def _unique_values(mentions: Iterable[Mention], limit: int = _MAX_PHRASES) -> li
 
 
 def _entities(orgs: list[Mention]) -> tuple[list[AffectedEntity], list[Mention], str | None]:
-    """Affected organisations (first mention order), their first mentions, the primary victim."""
-    groups: dict[str, list[Mention]] = defaultdict(list)
+    """Affected organisations (first mention order), their first mentions, the primary victim.
+
+    Names of one party the extractor kept apart ("CDOT" / "Colorado Department of Transportation",
+    "Indiana hospital" / "Indiana") are one entity under its fullest name: the longest, never
+    the acronym.
+    """
+    by_value: dict[str, list[Mention]] = defaultdict(list)
     for m in orgs:
         if m.attrs.get("role") in AFFECTED_ROLES:
-            groups[m.value].append(m)
+            by_value[m.value].append(m)
+    groups: dict[str, list[Mention]] = {}
+    for names in group_names(list(by_value), same_party):
+        name = max(names, key=lambda n: (not n.isupper(), len(n), len(by_value[n]), n))
+        groups[name] = by_value[name] + [m for n in names if n != name for m in by_value[n]]
     entities, firsts = [], []
-    for name, ms in groups.items():
+    for name, ms in sorted(groups.items(), key=lambda item: min(m.start for m in item[1])):
         role = str(ms[0].attrs.get("role"))
         kind = str(ms[0].attrs.get("kind") or "Company")
         etype = "Vendor" if role == "vendor" else "Government" if role == "government" else kind
@@ -126,13 +135,25 @@ def _entities(orgs: list[Mention]) -> tuple[list[AffectedEntity], list[Mention],
         entities.append(AffectedEntity(name=name, type=etype, industry=industry))
         firsts.append(ms[0])
 
-    def salience(name: str) -> tuple[int, int]:
+    def salience(name: str) -> tuple[int, int, int]:
+        """Breached first, then named in a breach headline (which names the main victim), then
+        mentioned most."""
         ms = groups[name]
         breached = ms[0].attrs.get("role") in ("victim", "vendor", "government")
-        return (int(breached), len(ms))
+        return (int(breached), int(any(m.attrs.get("headline") for m in ms)), len(ms))
 
     primary = max(groups, key=salience) if groups else None
     return entities, firsts, primary
+
+
+def group_names(names: Sequence[str], same: Callable[[str, str], bool]) -> list[list[str]]:
+    """`names` partitioned so that names `same` says are one party share a group (in first-seen order)."""
+    groups: list[list[str]] = []
+    for name in names:
+        hits = [g for g in groups if any(same(name, other) for other in g)]
+        merged = [name] + [n for g in hits for n in g]
+        groups = [g for g in groups if g not in hits] + [merged]
+    return sorted(groups, key=lambda g: min(names.index(n) for n in g))
 
 
 def name_key(name: str) -> tuple[str, ...]:

@@ -14,22 +14,25 @@ TEXT = (
 )
 
 
-def _mention(label: str, value: str, **attrs: object) -> Mention:
-    start = TEXT.index(value)
+def _mention(label: str, value: str, *, text: str = TEXT, nth: int = 0, **attrs: object) -> Mention:
+    """A mention of the `nth` occurrence of `value` in `text`."""
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(value, start + 1)
     return Mention(
         label=label,  # type: ignore[arg-type]
         value=value,
         text=value,
         start=start,
         end=start + len(value),
-        sentence=TEXT,
+        sentence=text,
         extractor="test.v1",
         attrs=attrs,  # type: ignore[arg-type]
     )
 
 
-def _record(*mentions: Mention) -> IncidentRecord:
-    article = Article(id="t", origin="test", text=TEXT)
+def _record(*mentions: Mention, text: str = TEXT) -> IncidentRecord:
+    article = Article(id="t", origin="test", text=text)
     record = normalize(ArticleFindings(article=article, mentions=list(mentions), is_incident=True))
     assert record is not None
     return record
@@ -72,3 +75,35 @@ def test_other_victims_of_the_same_actor_are_kept() -> None:
 
 def test_name_key_drops_case_punctuation_and_legal_suffixes() -> None:
     assert name_key("The Brambleton Hotels Group, Inc.") == ("brambleton", "hotels")
+
+
+PARTY_TEXT = (
+    "Ransomware hits Harrowgate Council\n"
+    "The Harrowgate Regional Transit Authority (HRTA) said HRTA systems were encrypted. "
+    "HRTA staff worked offline; the Harrowgate Council and HRTA share a data centre. "
+    "Harrowgate Council was hit as well."
+)
+
+
+def _party(value: str, nth: int = 0, **attrs: object) -> Mention:
+    return _mention("organization", value, text=PARTY_TEXT, nth=nth, **attrs)
+
+
+def test_an_acronym_and_its_full_name_are_one_entity_under_the_full_name() -> None:
+    full = "Harrowgate Regional Transit Authority"
+    record = _record(
+        _party(full, role="victim"),
+        *(_party("HRTA", n, role="victim") for n in range(3)),
+        text=PARTY_TEXT,
+    )
+    assert [e.name for e in record.incident.affected_entities] == [full]
+
+
+def test_the_victim_a_breach_headline_names_is_primary() -> None:
+    record = _record(
+        *(_party("HRTA", n, role="victim") for n in range(3)),
+        _party("Harrowgate Council", 0, role="victim", headline=True),
+        _party("Harrowgate Council", 1, role="victim", headline=True),
+        text=PARTY_TEXT,
+    )
+    assert record.linkid == "harrowgate-council"
