@@ -1004,6 +1004,8 @@ def _party_at(doc: Doc, token: Token, ents: dict[int, Span], cues: _Cues) -> tup
     low = token.lower_
     if token.ent_iob_ == "B" and token.ent_type_ in {"PERSON", "GPE", "LOC", "NORP"}:
         ent = ents[token.i]
+        if ent.label_ in {"GPE", "LOC"} and _qualifies_place(doc, token.i):
+            return None  # "North Bend, Ore.", "Victoria, Australia": where the place is, no second party
         if ent.label_ == "NORP" and ent.root.tag_ not in {"NNS", "NNPS"}:
             return None
         if ent.label_ == "PERSON" and len(ent) < 2 and not _is_title_name(ent):
@@ -1044,6 +1046,11 @@ def _party_at(doc: Doc, token: Token, ents: dict[int, Span], cues: _Cues) -> tup
         )
         return doc[start : token.i + 1], kind
     return None
+
+
+def _qualifies_place(doc: Doc, i: int) -> bool:
+    """Whether the place at token `i` follows another place and a comma ("Springfield, Ill.")."""
+    return i >= 2 and doc[i - 1].text == "," and doc[i - 2].ent_type_ in {"GPE", "LOC"}
 
 
 def _names_party(token: Token) -> bool:

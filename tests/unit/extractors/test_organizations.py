@@ -597,3 +597,13 @@ def test_organizations_thing_of_a_named_organisation_is_not_a_second_one(parse) 
     names = set(_orgs(parse, text))
     assert "Quarrion" in names
     assert not any("Kubernetes" in name for name in names)
+
+
+def test_organizations_state_after_a_city_is_no_second_party(parse) -> None:
+    text = (
+        "The city of Millbrook, Ore., was hit with a ransomware attack which locked out city workers. "
+        "Speed cameras in Hallam, Victoria were also infected by the ransomware."
+    )
+    names = set(_orgs(parse, text))
+    assert "Ore" not in names
+    assert "Victoria" not in names
