@@ -329,7 +329,12 @@ def _named_by_phrase(sent: Span) -> Iterator[Found]:
         j = _naming_end(sent, i)
         if j is None:
             continue
-        before = [t for t in doc[max(sent.start, i - 6) : i] if t.lower_ in actor_nouns]
+        before = [t for t in doc[max(sent.start, i - 6) : i] if t.lower_ in actor_nouns] or [
+            c  # "the blackmailer made the pitch by email, using the name X": the doer of the naming verb
+            for v in (doc[i], doc[i].head)
+            for c in v.children
+            if c.dep_ == "nsubj" and c.lower_ in actor_nouns and c.i < i
+        ]
         reflexive = any(t.lower_ in ("itself", "themselves", "himself", "herself") for t in doc[i:j])
         if not before and not reflexive:
             continue

@@ -250,3 +250,11 @@ def test_actors_listed_after_a_plural_actor_noun(parse) -> None:
     actors = _actors(parse, text)
     assert {"Quillmark", "Harrow Spider"} <= set(actors)
     assert not {"Corvane", "Larchmont Labs"} & set(actors)
+
+
+def test_actors_named_by_the_doer_of_a_naming_verb(parse) -> None:
+    text = (
+        "Police said the blackmailer first made the pitch by email, using the fake name of Ivo Kestrin, "
+        "and demanded 50 bitcoin from Orchard Press."
+    )
+    assert "Ivo Kestrin" in _actors(parse, text)
