@@ -400,6 +400,7 @@ def _named_by_noun(sent: Span) -> Iterator[Found]:
 
 
 _LIST_OPENERS = (("such", "as"), ("like",), ("including",))
+_INSTRUMENT_VERBS = frozenset({"use", "employ", "leverage", "deploy", "design", "build", "make", "write"})
 
 
 def _named_in_list(sent: Span) -> Iterator[Found]:
@@ -502,6 +503,9 @@ def _named_by_deed(sent: Span) -> Iterator[Found]:
         if tok.lemma_.lower() in deeds and tok.pos_ == "VERB" and carried:
             doers += [c for c in tok.children if c.dep_ == "nsubj"]
             doers += [g for c in tok.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+            if tok.dep_ == "xcomp" and tok.head.lemma_.lower() not in _INSTRUMENT_VERBS:
+                # "X was caught hacking into ...", not "X was used to compromise ..." (a tool)
+                doers += [c for c in tok.head.children if c.dep_ == "nsubjpass"]
         elif tok.lower_ == "behind" and tok.head.lemma_ == "be":
             doers += [c for c in tok.head.children if c.dep_ == "nsubj"]
         for doer in doers:

@@ -258,3 +258,10 @@ def test_actors_named_by_the_doer_of_a_naming_verb(parse) -> None:
         "and demanded 50 bitcoin from Orchard Press."
     )
     assert "Ivo Kestrin" in _actors(parse, text)
+
+
+def test_actors_doer_of_a_deed_after_a_passive_verb_but_not_a_tool(parse) -> None:
+    actors = _actors(parse, "Quillmark Brigade was seen stealing files from the ministry's servers.")
+    assert "Quillmark Brigade" in actors
+    tool = _actors(parse, "Brambleworm was used to compromise the networks of several hospitals.")
+    assert "Brambleworm" not in tool
