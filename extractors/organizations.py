@@ -307,8 +307,8 @@ def _plausible(name: str, cues: _Cues) -> bool:
     if low in cues.words["non_org_words"] or name in cues.products:
         return False
     tokens = name.split()
-    if len(tokens) > 6:
-        return False
+    if len(tokens) > 6 or (len(tokens) == 1 and low in cues.words["generic_first_tokens"]):
+        return False  # too long for a name, or one common word ("State officials said")
     generic = cues.words["generic_name_words"] | cues.words["breach_words"] | cues.words["non_org_words"]
     if all(tok.lower() in generic | cues.words["org_heads"] | cues.words["product_heads"] for tok in tokens):
         return False
@@ -364,7 +364,7 @@ def _collect_orgs(doc: Doc, cues: _Cues) -> list[_Org]:
             if _plausible(name, cues) and _looks_like_org(
                 doc, m.start(1), m.end(1), name, strong, lower_words, cues
             ):
-                found.append((name, None))
+                found.extend((part, None) for part in _split_pair(name))
     for m in cues.place_re.finditer(text):
         name = _clean_name(m.group(), cues)
         if _plausible(name, cues) and not _is_headline(text, m.start(), m.end()):
@@ -742,7 +742,7 @@ def _is_victim_slot(root: Token, words: dict[str, frozenset[str]]) -> bool:
             if (
                 node.lower_ in _INCIDENT_NOUNS
                 or node.lower_ in words["client_words"]
-                or node.lower_ in words["group_people_heads"]
+                or (node.lower_ in words["group_people_heads"] and node.lower_ not in words["speaker_heads"])
             ):
                 return True  # "the Acme breach", "Acme customers", "Acme employees spent a day offline"
             if node.head is node or node.dep_ not in {"compound", "nmod", "amod"}:
@@ -1028,7 +1028,7 @@ def _party_at(doc: Doc, token: Token, ents: dict[int, Span], cues: _Cues) -> tup
             and not doc[start - 1].is_punct
         ):
             start -= 1
-        named = [t for t in doc[start : token.i] if _names_party(t)]
+        named = [t for t in doc[start : token.i] if _names_party(t) and not _capitalised_common(t, words)]
         if not named or (
             token.tag_ == "NN"
             and low not in words["website_heads"]
@@ -1046,6 +1046,15 @@ def _party_at(doc: Doc, token: Token, ents: dict[int, Span], cues: _Cues) -> tup
         )
         return doc[start : token.i + 1], kind
     return None
+
+
+def _capitalised_common(token: Token, words: dict[str, frozenset[str]]) -> bool:
+    """ "State officials are investigating": a common word capitalised only by opening the sentence."""
+    return (
+        token.is_sent_start
+        and token.lower_ in words["generic_first_tokens"]
+        and token.ent_type_ not in {"NORP", "GPE"}
+    )
 
 
 def _qualifies_place(doc: Doc, i: int) -> bool:

@@ -28,12 +28,17 @@ def line_breaks(doc: Doc) -> Doc:
     The cleaners put the headline on a line of its own and one paragraph per line. A headline
     has no full stop, so the parser read it and the first sentence as one sentence ("Acme
     Hit by Ransomware Acme said on Monday ..."), which garbled the parse every extractor
-    reads; it keeps boundaries set before it.
+    reads; it keeps boundaries set before it. The word after a line's first word is kept in
+    its sentence: the parser, given the line start, otherwise often cut a paragraph's opening
+    name in two ("Radisson | Hotel Group has confirmed ...").
     """
     for tok in doc[1:]:
         prev = doc[tok.i - 1]
         if prev.is_space and "\n" in prev.text and not tok.is_space:
             tok.is_sent_start = True
+            after = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+            if after is not None and tok.is_alpha and after.is_alpha:
+                after.is_sent_start = False  # else the parser may cut "Acme | Hotel Group said ..."
     return doc
 
 

@@ -49,3 +49,13 @@ def test_indexed_attribute_ruler_annotates_as_the_models_ruler(nlp: Language) ->
     attrs = [(t.text, t.pos_, str(t.morph), t.lemma_) for t in fast]
     assert attrs == [(t.text, t.pos_, str(t.morph), t.lemma_) for t in plain]
     assert {t.lower_: t.pos_ for t in fast}["not"] == "PART"
+
+
+def test_line_breaks_keep_a_paragraphs_opening_name_in_its_sentence(nlp) -> None:
+    doc = nlp("Quillmark hit\nQuillmark Digital has confirmed a breach of its payroll systems.\nMore soon.")
+    sents = [s.text.strip() for s in doc.sents]
+    assert sents == [
+        "Quillmark hit",
+        "Quillmark Digital has confirmed a breach of its payroll systems.",
+        "More soon.",
+    ]

@@ -607,3 +607,14 @@ def test_organizations_state_after_a_city_is_no_second_party(parse) -> None:
     names = set(_orgs(parse, text))
     assert "Ore" not in names
     assert "Victoria" not in names
+
+
+def test_organizations_listed_pair_and_sentence_initial_common_word(parse) -> None:
+    text = (
+        "Voting equipment stolen\n"
+        "State officials are investigating the theft of equipment from a precinct manager's car. "
+        "GOOGLE and Facebook have admitted they were conned out of $100 million in a phishing scam."
+    )
+    names = set(_orgs(parse, text))
+    assert "State" not in names
+    assert "GOOGLE and Facebook" not in names
