@@ -742,7 +742,7 @@ def _is_victim_slot(root: Token, words: dict[str, frozenset[str]]) -> bool:
             if (
                 node.lower_ in _INCIDENT_NOUNS
                 or node.lower_ in words["client_words"]
-                or (node.lower_ in words["group_people_heads"] and node.lower_ not in words["speaker_heads"])
+                or node.lower_ in words["group_people_heads"]
             ):
                 return True  # "the Acme breach", "Acme customers", "Acme employees spent a day offline"
             if node.head is node or node.dep_ not in {"compound", "nmod", "amod"}:
