@@ -618,3 +618,23 @@ def test_organizations_listed_pair_and_sentence_initial_common_word(parse) -> No
     names = set(_orgs(parse, text))
     assert "State" not in names
     assert "GOOGLE and Facebook" not in names
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("The breach occurred at Pellam Energy in March, when hackers stole payroll files.", "Pellam Energy"),
+        ("Victims of the ransomware attacks have included Orchard Press, the publisher said.", "Orchard Press"),
+        (
+            "The card theft is the latest in a hacking spree on hotel chains including Velmora Inns.",
+            "Velmora Inns",
+        ),
+        (
+            "Hackers hit the city's transit network with ransomware on Monday. Harrowgate Transit "
+            "Authority employees spent a second day offline after the ransomware attack, the agency said.",
+            "Harrowgate Transit Authority",
+        ),
+    ],
+)
+def test_organizations_more_victim_slots(parse, text: str, name: str) -> None:
+    assert _roles(parse, text)[name] in {"victim", "government"}
