@@ -624,7 +624,7 @@ def test_organizations_listed_pair_and_sentence_initial_common_word(parse) -> No
     ("text", "name"),
     [
         ("The breach occurred at Pellam Energy in March, when hackers stole payroll files.", "Pellam Energy"),
-        ("Victims of the ransomware attacks have included Orchard Press, the publisher said.", "Orchard Press"),
+        ("Victims of the ransomware attacks have included Orchard Press, its owner said.", "Orchard Press"),
         (
             "The card theft is the latest in a hacking spree on hotel chains including Velmora Inns.",
             "Velmora Inns",
