@@ -631,7 +631,9 @@ def _vote(doc: Doc, org: _Org, start: int, end: int, orgs: list[_Org], cues: _Cu
         or _is_struck(span.root, words)
     )
     victim_cue = slot or cues.victim_after_re.match(after) or cues.victim_before_re.search(before)
-    if (breachy and victim_cue) or _paid_ransom(span.root, words):
+    if _in_its_role(org, span.root, words):
+        org.votes["cited"] += 1  # "the FBI is investigating": an investigator at work, not breached
+    elif (breachy and victim_cue) or _paid_ransom(span.root, words):
         org.votes["victim"] += 1
         org.votes["background"] += bool(cues.background_re.search(doc_text(doc)[sent.start_char : start]))
     elif _discloses_breach(span.root, words, own=False):
@@ -642,6 +644,15 @@ def _vote(doc: Doc, org: _Org, start: int, end: int, orgs: list[_Org], cues: _Cu
     if re.search(r"['’]s\s+$", before):
         owners = [o for o in orgs if o is not org]
         org.owners.update(o.name for o in owners if _ends_with_possessive(before, o.variants))
+
+
+def _in_its_role(org: _Org, root: Token, words: dict[str, frozenset[str]]) -> bool:
+    """An investigator, regulator, outlet or security firm (by its gazetteer hint) as the subject of
+    what such bodies do: investigate, warn, fine, charge."""
+    if (org.entry or {}).get("role_hint") not in _CITED_HINTS or root.dep_ != "nsubj":
+        return False
+    verb = root.head
+    return verb.lower_ in words["investigator_verbs"] or verb.lemma_.lower() in words["investigator_verbs"]
 
 
 def _ends_with_possessive(before: str, variants: set[str]) -> bool:

@@ -638,3 +638,14 @@ def test_organizations_listed_pair_and_sentence_initial_common_word(parse) -> No
 )
 def test_organizations_more_victim_slots(parse, text: str, name: str) -> None:
     assert _roles(parse, text)[name] in {"victim", "government"}
+
+
+def test_organizations_investigator_at_work_is_not_a_victim(parse) -> None:
+    text = (
+        "Harrowgate hospital pays $17,000 in bitcoin to hackers; FBI investigating\n"
+        "Hackers locked the computer systems of Harrowgate Hospital last week. "
+        "The FBI is investigating the attack on the hospital, a spokesman said."
+    )
+    roles = _roles(parse, text)
+    assert roles["Harrowgate Hospital"] == "victim"
+    assert roles["FBI"] == "cited"
