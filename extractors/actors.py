@@ -161,6 +161,8 @@ def _is_name_token(tok: Token, first: bool) -> bool:
         return False
     if not first and (tok.like_num or text in ("$", "-")):
         return True
+    if not first and tok.tag_ == "POS" and tok.ent_iob_ == "I" and tok.ent_type_ == "ORG":
+        return True  # "People's Liberation Army": a possessive inside an organisation's name
     return text[:1].isupper() or any(ch.isdigit() for ch in text) or "$" in text
 
 

@@ -265,3 +265,8 @@ def test_actors_doer_of_a_deed_after_a_passive_verb_but_not_a_tool(parse) -> Non
     assert "Quillmark Brigade" in actors
     tool = _actors(parse, "Brambleworm was used to compromise the networks of several hospitals.")
     assert "Brambleworm" not in tool
+
+
+def test_actors_possessive_inside_an_organisation_name_is_kept(parse) -> None:
+    actors = _actors(parse, "The Veloria People's Army was caught hacking into the ministry's computers.")
+    assert "Veloria People's Army" in actors
