@@ -110,12 +110,20 @@ def _clause(tok: Token, lead: list[Token] | None = None) -> Span | None:
     start, end = min(t.i for t in tokens), max(t.i for t in tokens) + 1
     doc = tok.doc
     while end > start + 1 and (doc[end - 1].is_punct or doc[end - 1].dep_ in ("cc", "det", "case")):
+        if doc[end - 1].text == ")" and _unclosed(doc[start : end - 1].text):
+            break  # "the unauthorized person(s)": the bracket closes what the phrase opened
         end -= 1
+    if end < len(doc) and doc[end].text == ")" and _unclosed(doc[start:end].text):
+        end += 1
     if end - start > _MAX_PHRASE_TOKENS:
         end = start + _MAX_PHRASE_TOKENS
         while end > start + 1 and doc[end - 1].dep_ in ("prep", "det", "cc", "punct", "compound", "amod"):
             end -= 1
     return doc[start:end]
+
+
+def _unclosed(text: str) -> bool:
+    return text.count("(") > text.count(")")
 
 
 def _mentions_word(tokens: list[Token], words: list[str]) -> bool:

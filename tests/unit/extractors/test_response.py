@@ -100,3 +100,8 @@ def test_response_containment_value_is_a_clause_not_the_sentence(parse) -> None:
     doc, article = parse(text)
     (m,) = [m for m in extract_response(doc, article) if m.label == "containment"]
     assert m.value == article.text[m.start : m.end] and len(m.value) < len(m.sentence)
+
+
+def test_response_containment_keeps_a_bracket_it_opened(parse) -> None:
+    text = "Upon identifying this issue Orchard Press immediately revoked access to the unauthorized user(s)."
+    assert "revoked access to the unauthorized user(s)" in _values(parse, text, "containment")
