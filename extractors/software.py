@@ -82,10 +82,15 @@ def _generic() -> frozenset[str]:
     return frozenset(load_vocabulary("software_cues")["generic_words"])
 
 
+def _term_alternatives(spec: dict[str, list[str]]) -> list[str]:
+    """A term's cue phrases (literal) and cue patterns (regular expressions), as alternatives."""
+    return [re.escape(c) for c in spec["cues"]] + list(spec.get("patterns", []))
+
+
 @cache
 def _vector_res() -> dict[str, re.Pattern[str]]:
     return {
-        term: re.compile(r"\b(?:" + "|".join(re.escape(c) for c in spec["cues"]) + r")\b", re.IGNORECASE)
+        term: re.compile(r"\b(?:" + "|".join(_term_alternatives(spec)) + r")\b", re.IGNORECASE)
         for term, spec in _vocabulary()["terms"].items()
         if spec["cues"]
     }
@@ -95,8 +100,8 @@ def _vector_res() -> dict[str, re.Pattern[str]]:
 def _any_vector_re() -> re.Pattern[str]:
     """Matches in a sentence iff some pattern of `_vector_res` does (alternatives under one `\\b...\\b`),
     so the sentences with no cue at all take one scan instead of one per term."""
-    cues = [c for spec in _vocabulary()["terms"].values() for c in spec["cues"]]
-    return re.compile(r"\b(?:" + "|".join(re.escape(c) for c in cues) + r")\b", re.IGNORECASE)
+    cues = [c for spec in _vocabulary()["terms"].values() for c in _term_alternatives(spec)]
+    return re.compile(r"\b(?:" + "|".join(cues) + r")\b", re.IGNORECASE)
 
 
 @cache
@@ -111,8 +116,8 @@ def _clean_name(raw: str) -> str | None:
     while words and words[0].lower() in _generic():
         words.pop(0)
     name = " ".join(words).strip(".,;:")
-    if not name or name.lower() in _generic() or _CVE.fullmatch(name):
-        return None
+    if not name or name.lower() in _generic() or _CVE.fullmatch(name) or not any(ch.isalpha() for ch in name):
+        return None  # generic, a CVE id (kept apart), or a bare number ("flaws in 350,000 devices")
     looks_named = name[0].isupper() or any(ch.isdigit() for ch in name) or re.search(r"[a-z][-_.][a-z]", name)
     return name if looks_named else None
 

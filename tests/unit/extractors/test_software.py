@@ -51,6 +51,7 @@ def test_software_route_of_attack_named(parse, text: str, name: str) -> None:
         "A vulnerability in the software let attackers in.",
         "The incident exposed vulnerabilities in the AI data supply chain.",
         "The attackers pushed compromised updates of an API gateway to its users.",
+        "Medtrion releases firmware patch to fix cybersecurity flaws in 350,000 medical devices",
     ],
 )
 def test_software_generic_words_are_not_products(parse, text: str) -> None:
@@ -97,3 +98,15 @@ def test_software_generic_or_negated_vector_not_picked(parse) -> None:
     )
     assert _vector(parse, text) == "vulnerability exploitation"
     assert _vector(parse, "Security experts say companies should watch out for phishing.") is None
+
+
+def test_software_encrypted_connection_is_no_ransomware(parse) -> None:
+    text = "Pellam Energy exposed customer data last week: some of its pages use encrypted connections."
+    assert _vector(parse, text) != "ransomware"
+    hit = "Attackers hit Pellam Energy last week; servers at the company's head office had been encrypted."
+    assert _vector(parse, hit) == "ransomware"
+
+
+def test_software_encryption_of_the_victims_files_is_ransomware(parse) -> None:
+    text = 'The village president said the hack "totally encrypted" Brambleford\'s computer files last week.'
+    assert _vector(parse, text) == "ransomware"
