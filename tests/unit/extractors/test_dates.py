@@ -71,6 +71,11 @@ def test_dates_without_publish_date_only_absolute(parse) -> None:
         ("Hackers accessed the Acme Corp network between January and March.", "between January", "occurred"),
         ("Acme Corp discovered the intrusion on March 20.", "March 20", "discovered"),
         ("Acme Corp became aware of the incident on March 21.", "March 21", "discovered"),
+        (
+            "We determined on March 22 that an attacker may have accessed the data, Acme Corp said.",
+            "March 22",
+            "discovered",
+        ),
         ("Acme Corp notified its staff in an email on March 31.", "March 31", "disclosed"),
         (
             "Acme Corp said in a statement on Tuesday that the incident was limited.",
