@@ -293,6 +293,18 @@ def _role(span: Span) -> str | None:
     return min(candidates)[1] if candidates else None
 
 
+@cache
+def _statistics_re() -> re.Pattern[str]:
+    """The statistics wording of `incident_types.json` ("a survey", "percent", "on the rise")."""
+    return re.compile("|".join(load_vocabulary("incident_types")["not_incident"]["report_cues"]), re.I)
+
+
+def _statistic(span: Span) -> bool:
+    """ "Hackers launched 638 million ransomware attacks last year, a report found": a date of
+    attacks in general, no date of this incident."""
+    return bool(_statistics_re().search(sentence_of(span).text))
+
+
 def _future(span: Span) -> bool:
     words = _cues()["future"]
     sent = sentence_of(span).text.lower()
@@ -307,7 +319,7 @@ def extract_dates(doc: Doc, article: Article) -> list[Mention]:
         span = doc.char_span(found.start, found.end, alignment_mode="expand")
         if span is None or (found.relative is False and found.precision != "year" and _future(span)):
             continue
-        attrs = {"precision": found.precision, "role": _role(span)}
+        attrs = {"precision": found.precision, "role": None if _statistic(span) else _role(span)}
         score = 0.8 if found.relative else 1.0
         out.append(
             mention_chars("date", found.value.isoformat(), doc, found.start, found.end, NAME, attrs, score)

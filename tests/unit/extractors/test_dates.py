@@ -112,3 +112,13 @@ def test_dates_mention_spans_point_into_text(parse) -> None:
     doc, article = parse("Acme Corp discovered the intrusion on March 20.", published=PUBLISHED)
     (m,) = extract_dates(doc, article)
     assert article.text[m.start : m.end] == m.text and m.text in m.sentence and m.extractor == "dates.v1"
+
+
+def test_dates_of_statistics_have_no_role(parse) -> None:
+    text = (
+        "Hackers stole the payroll files of Acme Corp on March 2. "
+        "A survey conducted by Quorvex last June shows that 60 percent of attacked firms paid ransoms."
+    )
+    found = _dates(parse, text)
+    assert found["March 2"][2] == "occurred"
+    assert found["last June"][2] is None
