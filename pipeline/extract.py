@@ -31,6 +31,7 @@ _IN_FLIGHT = 2  # batches queued per worker: enough to keep it busy, few enough 
 
 Result = ArticleFindings | ExtractionError
 _STRUCK_ROLES = ("victim", "vendor", "government")
+_OVERRULED = "a named party is struck, though the article's cues read as talk about threats in general"
 
 
 def _findings(doc: Doc, article: Article) -> ArticleFindings:
@@ -54,9 +55,6 @@ def _findings(doc: Doc, article: Article) -> ArticleFindings:
     is_incident = verdict is None or bool(verdict.attrs.get("is_incident", True))
     reason = None if is_incident or verdict is None else str(verdict.attrs.get("reason") or verdict.value)
     return ArticleFindings(article=article, mentions=mentions, is_incident=is_incident, reason=reason)
-
-
-_OVERRULED = "a named party is struck, though the article's cues read as talk about threats in general"
 
 
 def _victim_outweighs(verdict: Mention, mentions: list[Mention]) -> bool:
