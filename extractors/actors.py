@@ -402,6 +402,7 @@ def _named_by_noun(sent: Span) -> Iterator[Found]:
 
 
 _LIST_OPENERS = (("such", "as"), ("like",), ("including",))
+_CLAIM_VERBS = frozenset({"claim", "take", "boast", "brag"})
 _INSTRUMENT_VERBS = frozenset({"use", "employ", "leverage", "deploy", "design", "build", "make", "write"})
 
 
@@ -464,14 +465,10 @@ def _named_by_claim(sent: Span) -> Iterator[Found]:
     )
     low, lem = lowers(doc), lemmas(doc)
     for k in range(sent.start, sent.end):
-        if lem[k] not in ("claim", "take", "boast", "brag") and low[k] not in actor_nouns:
+        if lem[k] not in _CLAIM_VERBS and low[k] not in actor_nouns:
             continue  # neither branch below can apply
         tok = doc[k]
-        if (
-            tok.lemma_.lower() in ("claim", "take", "boast", "brag")
-            and tok.pos_ == "VERB"
-            and _claims_deed(tok)
-        ):
+        if tok.lemma_.lower() in _CLAIM_VERBS and tok.pos_ == "VERB" and _claims_deed(tok):
             for subj in (c for c in tok.children if c.dep_ == "nsubj"):
                 name = _name_left(doc, subj.i + 1, sent.start)
                 if (

@@ -651,8 +651,7 @@ def _in_its_role(org: _Org, root: Token, words: dict[str, frozenset[str]]) -> bo
     what such bodies do: investigate, warn, fine, charge."""
     if (org.entry or {}).get("role_hint") not in _CITED_HINTS or root.dep_ != "nsubj":
         return False
-    verb = root.head
-    return verb.lower_ in words["investigator_verbs"] or verb.lemma_.lower() in words["investigator_verbs"]
+    return _word_in(root.head, words["investigator_verbs"])
 
 
 def _ends_with_possessive(before: str, variants: set[str]) -> bool:
@@ -703,7 +702,7 @@ def _discloses_breach(root: Token, words: dict[str, frozenset[str]], *, own: boo
         return False
     clauses = [c for c in head.children if c.dep_ in ("ccomp", "xcomp", "dobj")]
     told = [t for c in clauses for t in c.subtree]
-    if not any(t.lower_ in words["breach_words"] or t.lemma_.lower() in words["breach_words"] for t in told):
+    if not any(_word_in(t, words["breach_words"]) for t in told):
         return False
     return not own or any(
         t.lower_ in words["self_words"]
@@ -762,7 +761,7 @@ def _is_victim_slot(root: Token, words: dict[str, frozenset[str]]) -> bool:
         return node.lower_ in _INCIDENT_NOUNS
     if root.dep_ == "pobj" and head.lower_ in words["victim_prepositions"]:
         target = head.head
-        if target.lower_ in words["breach_words"] or target.lemma_.lower() in words["breach_words"]:
+        if _word_in(target, words["breach_words"]):
             return True
         if target.lower_ in words["campaign_nouns"] or _incident_happened(target, words):
             return True  # "a hacking spree on X", "the breach occurred at X"
@@ -1108,6 +1107,11 @@ def _is_domain(text: str, words: dict[str, frozenset[str]]) -> bool:
     return bool(match) and match.group(1) in words["website_tlds"] and any(ch.isalpha() for ch in text[:3])
 
 
+def _word_in(tok: Token, vocabulary: frozenset[str]) -> bool:
+    """Whether the token's lower-case form or its lemma is in `vocabulary`."""
+    return tok.lower_ in vocabulary or tok.lemma_.lower() in vocabulary
+
+
 def _breachy(sent: Span, words: dict[str, frozenset[str]]) -> bool:
     return not sentence_words(sent).isdisjoint(words["breach_words"])
 
@@ -1193,7 +1197,7 @@ def _is_struck(root: Token, words: dict[str, frozenset[str]]) -> bool:
                 return _actual(target, words)
         if node.dep_ == "pobj" and head.lower_ in words["struck_prepositions"]:
             target = head.head
-            if target.lower_ in words["breach_words"] or target.lemma_.lower() in words["breach_words"]:
+            if _word_in(target, words["breach_words"]):
                 return head.lower_ != "of" or target.pos_ == "NOUN"
             if head.lower_ == "of" and target.lower_ in words["victim_possessions"]:
                 node = _climb(target)

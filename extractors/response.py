@@ -67,9 +67,9 @@ def _negated(text: str, start: int) -> bool:
 
 
 def _statuses(doc: Doc) -> Iterator[Mention]:
+    joined = _any_status_pattern()
     for sent, sent_text in zip(sentences(doc), sentence_texts(doc), strict=True):
         text = sent_text.lower()
-        joined = _any_status_pattern()
         if joined is not None and joined.search(text) is None:
             continue
         for state, pattern in _status_patterns():

@@ -184,9 +184,9 @@ def _negated(sent_text: str, start: int) -> bool:
 def _vector_mentions(doc: Doc) -> list[Mention]:
     """One mention per vector cue, scored by how surely its sentence speaks of this incident."""
     out: list[Mention] = []
-    doc_tags = tags(doc)
+    doc_tags, any_vector = tags(doc), _any_vector_re()
     for sent, sent_text in zip(sentences(doc), sentence_texts(doc), strict=True):
-        if _any_vector_re().search(sent_text) is None:
+        if any_vector.search(sent_text) is None:
             continue
         weight = _sentence_weight(doc_tags[sent.start : sent.end], sent_text)
         if not weight:
