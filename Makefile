@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test lint bench check clean schema
+.PHONY: setup run test lint bench check clean schema eval
 
 setup: $(STAMP)
 
@@ -35,6 +35,10 @@ bench: setup
 	$(BIN)/python bench/cluster.py
 
 check: lint test
+
+# Every development set in ../shared/eval scored at once, one table (scripts/evaluate.py).
+eval: setup
+	$(BIN)/python scripts/evaluate.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache

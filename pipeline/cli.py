@@ -31,7 +31,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     ext = sub.add_parser("extract", help="extract incidents from files and folders of articles")
-    ext.add_argument("paths", nargs="+", type=Path, help=".html/.htm, .txt (first line: title), .jsonl")
+    ext.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        help=".html/.htm, .txt (first line: title), .jsonl, each also as .gz",
+    )
     ext.add_argument("-o", "--output", type=Path, default=Path("out/incidents.jsonl"), help="JSONL output")
     ext.add_argument("--db", help="SQLite file or postgresql:// URL to upsert the incidents into")
     ext.add_argument("--stix", type=Path, metavar="FILE", help="STIX 2.1 bundle of the incidents")

@@ -1,14 +1,17 @@
-"""Read articles from files and folders: `.html`/`.htm`, `.txt` and `.jsonl`.
+"""Read articles from files and folders: `.html`/`.htm`, `.txt` and `.jsonl`, plain or gzip-compressed.
 
 A source yields `RawDocument`s and, for inputs it cannot read, `InputFailure`s that name the
-file (and line) and the reason; one bad file never stops the others.
+file (and line) and the reason; one bad file never stops the others. A compressed file is
+inflated through a bounded read, so the size limit holds for what it expands to (gzip bombs).
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import re
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +23,7 @@ from schemas.document import RawDocument
 __all__ = ["SUFFIXES", "InputFailure", "article_id", "discover", "read_documents"]
 
 SUFFIXES = {".html": "html", ".htm": "html", ".txt": "text", ".jsonl": "jsonl"}
+_SUPPORTED = ".html, .htm, .txt, .jsonl, each also as .gz"
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
@@ -41,11 +45,26 @@ def article_id(*parts: str | None) -> str:
     return "art-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
+def _kind(path: Path) -> tuple[str | None, bool]:
+    """The article kind by suffix, and whether the file is gzip-compressed (`a.html.gz`)."""
+    suffixes = [s.lower() for s in path.suffixes[-2:]]
+    if suffixes and suffixes[-1] == ".gz":
+        return (SUFFIXES.get(suffixes[0]) if len(suffixes) == 2 else None), True
+    return SUFFIXES.get(suffixes[-1] if suffixes else ""), False
+
+
 def discover(paths: Iterable[Path]) -> Iterator[Path | InputFailure]:
-    """Files to read, in a stable order: folders are walked recursively for known suffixes."""
+    """Files to read, in a stable order: folders are walked recursively for known suffixes.
+
+    A folder with nothing to read is a failure, not an empty success: a mistyped folder or
+    the wrong suffix must not pass as "no incidents".
+    """
     for path in paths:
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+            found = sorted(p for p in path.rglob("*") if p.is_file() and _kind(p)[0] is not None)
+            if not found:
+                yield InputFailure(str(path), f"no article files in this folder ({_SUPPORTED})")
+            yield from found
         elif path.is_file():
             yield path
         else:
@@ -93,12 +112,21 @@ def _from_html(path: Path, text: str) -> RawDocument:
     return RawDocument(id=article_id(text), origin=str(path), kind="html", content=text)
 
 
-def _from_jsonl(path: Path, max_bytes: int) -> Iterator[RawDocument | InputFailure]:
+def _from_jsonl(path: Path, max_bytes: int, compressed: bool) -> Iterator[RawDocument | InputFailure]:
     """One article per line, streamed: a large batch file is fine, a huge line is refused."""
-    with path.open("rb") as handle:
+    with gzip.open(path, "rb") if compressed else path.open("rb") as handle:
         for number, raw in enumerate(handle, 1):
             if raw.strip():
                 yield _jsonl_line(f"{path}:{number}", raw, max_bytes)
+
+
+def _inflate(path: Path, max_bytes: int) -> bytes:
+    """A gzip file's content, refused once it expands past `max_bytes`."""
+    with gzip.open(path, "rb") as handle:
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ParseError(f"file too large once decompressed (over {max_bytes:,} bytes)")
+    return data
 
 
 def _jsonl_line(origin: str, raw: bytes, max_bytes: int) -> RawDocument | InputFailure:
@@ -128,31 +156,37 @@ def _jsonl_line(origin: str, raw: bytes, max_bytes: int) -> RawDocument | InputF
     )
 
 
+def _os_reason(exc: Exception) -> str:
+    """The short reason of a read error: the OS message, or a gzip stream's own."""
+    strerror = exc.strerror if isinstance(exc, OSError) else None
+    return strerror or str(exc) or type(exc).__name__
+
+
 def read_documents(paths: Iterable[Path], max_bytes: int) -> Iterator[RawDocument | InputFailure]:
     """Every article under `paths`, or a failure naming the input and the reason."""
     for item in discover(paths):
         if isinstance(item, InputFailure):
             yield item
             continue
-        kind = SUFFIXES.get(item.suffix.lower())
+        kind, compressed = _kind(item)
         if kind is None:
-            yield InputFailure(str(item), f"unsupported file type {item.suffix!r} (use .html, .txt, .jsonl)")
+            yield InputFailure(str(item), f"unsupported file type {item.suffix!r} (use {_SUPPORTED})")
             continue
         try:
             size = item.stat().st_size
             if size == 0:
                 raise ParseError("empty file")
             if kind == "jsonl":
-                yield from _from_jsonl(item, max_bytes)
+                yield from _from_jsonl(item, max_bytes, compressed)
                 continue
             if size > max_bytes:
                 raise ParseError(f"file too large ({size:,} bytes; the limit is {max_bytes:,})")
-            text = _decode(item.read_bytes(), kind)
+            text = _decode(_inflate(item, max_bytes) if compressed else item.read_bytes(), kind)
         except ParseError as exc:
             yield InputFailure(str(item), str(exc))
             continue
-        except OSError as exc:
-            yield InputFailure(str(item), f"cannot read ({exc.strerror})")
+        except (OSError, EOFError, zlib.error) as exc:
+            yield InputFailure(str(item), f"cannot read ({_os_reason(exc)})")
             continue
         if kind == "html":
             yield _from_html(item, text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -105,3 +106,33 @@ def test_text_title_is_the_first_line_and_ids_are_stable(tmp_path: Path) -> None
 def test_missing_path_is_a_failure(tmp_path: Path) -> None:
     _, failures = _read(tmp_path / "nope")
     assert "no such file" in failures[0].reason
+
+
+def test_gzip_compressed_inputs_are_read_like_plain_ones(tmp_path: Path) -> None:
+    page = "<html><body><h1>Harbor Mutual breach</h1><p>" + BODY + "</p></body></html>"
+    (tmp_path / "page.html.gz").write_bytes(gzip.compress(page.encode("utf-8")))
+    (tmp_path / "note.txt.gz").write_bytes(gzip.compress(("Title\n" + BODY).encode("utf-8")))
+    lines = "".join(json.dumps({"id": f"a{i}", "text": BODY}) + "\n" for i in range(2))
+    (tmp_path / "batch.jsonl.gz").write_bytes(gzip.compress(lines.encode("utf-8")))
+    docs, failures = _read(tmp_path)
+    assert failures == []
+    assert sorted(d.kind for d in docs) == ["html", "text", "text", "text"]
+    assert all("Harbor Mutual" in d.content for d in docs)
+
+
+def test_gzip_bomb_and_corrupt_gzip_are_refused_by_name(tmp_path: Path) -> None:
+    (tmp_path / "bomb.html.gz").write_bytes(gzip.compress(b"<p>" + b"a" * (LIMIT * 4) + b"</p>"))
+    (tmp_path / "broken.txt.gz").write_bytes(b"\x1f\x8b\x08\x00not really gzip")
+    docs, failures = _read(tmp_path / "bomb.html.gz", tmp_path / "broken.txt.gz")
+    assert docs == []
+    reasons = {Path(f.origin).name: f.reason for f in failures}
+    assert "too large once decompressed" in reasons["bomb.html.gz"]
+    assert reasons["broken.txt.gz"].startswith("cannot read")
+
+
+def test_folder_without_article_files_is_a_failure(tmp_path: Path) -> None:
+    (tmp_path / "notes.docx").write_bytes(b"whatever")
+    docs, failures = _read(tmp_path)
+    assert docs == []
+    assert [f.origin for f in failures] == [str(tmp_path)]
+    assert "no article files" in failures[0].reason
