@@ -9,10 +9,10 @@ Names come from two places:
   "hacking group X", "X claimed responsibility", "X, a threat actor", a person charged with a
   hacking crime). The name must look like one (capitalised, digits or `$`) and must not be a
   country, nationality, date or generic word, so "hackers" alone is no actor;
-* descriptions by origin in a doer's place ("Iranian hackers broke in", "perpetrated by
-  Kremlin-backed hackers", "charged a Lithuanian man"), unless they only introduce a name
+* descriptions by origin in a doer's place ("Iranian hackers broke in", "carried out by
+  Moscow-backed hackers", "charged a Latvian man"), unless they only introduce a name
   ("a Russian group known as X"): often the only identification an article gives;
-* states named as doers ("accused Russia of hacking", "aided by the Russian government").
+* states named as doers ("accused Iran of hacking", "backed by the Russian government").
 
 Context-rule names are not read from headline lines, nor kept when the article introduces them
 as a firm or outlet ("security firm X") or as a program ("a ransomware strain named X") without
@@ -305,7 +305,7 @@ def _naming_end(sent: Span, i: int) -> int | None:
 
 
 def _quoted_right(doc: Doc, i: int, end: int) -> Span | None:
-    """The quoted name at token `i` ("Bozkurt Hackers", in quotes after "the pseudonym"): a name
+    """The quoted name at token `i` ("Grey Lantern Crew", in quotes after "the pseudonym"): a name
     the text gives explicitly, whatever its words or its entity type."""
     if i >= end or not doc[i].is_quote:
         return None
@@ -332,7 +332,7 @@ def _named_by_phrase(sent: Span) -> Iterator[Found]:
         if j is None:
             continue
         before = [t for t in doc[max(sent.start, i - 6) : i] if t.lower_ in actor_nouns] or [
-            c  # "the blackmailer made the pitch by email, using the name X": the doer of the naming verb
+            c  # "the blackmailer wrote to the company twice, using the name X": the doer of the naming verb
             for v in (doc[i], doc[i].head)
             for c in v.children
             if c.dep_ == "nsubj" and c.lower_ in actor_nouns and c.i < i
@@ -441,7 +441,7 @@ def _listed_names(doc: Doc, i: int, end: int) -> Iterator[Span]:
 
 def _claims_deed(verb: Token) -> bool:
     """ "claimed responsibility/credit", "took credit", "claimed to have stolen", "claimed it hacked";
-    not "claimed the group used a botnet", a claim about another actor's deed."""
+    not "claimed the crew rented a botnet", a claim about another actor's deed."""
     if any(c.dep_ == "dobj" and c.lower_ in _words("claim_objects") for c in verb.children):
         return True
     deeds = _words("claim_deeds")
@@ -515,7 +515,7 @@ def _named_by_deed(sent: Span) -> Iterator[Found]:
                 continue
             known = canonical_actor(name.text)[1] is not None
             if len(name) == 1 and not known and not _distinctive(name) and _common_word(name):
-                continue  # "Malware tricks users": a capitalised common word, not a name
+                continue  # "Malware targets banks": a capitalised common word, not a name
             kind = "individual" if doer.ent_type_ == "PERSON" else "group"
             yield Found(name, doer, kind, known)
 
@@ -546,7 +546,7 @@ def _named_by_charge(sent: Span) -> Iterator[Found]:
 
 def _origin_start(doc: Doc, j: int, start: int) -> int | None:
     """Where a place of origin ends at token `j - 1` and starts: "Iranian", "North Korean",
-    "China-based", "Kremlin-backed"; None when there is none."""
+    "Beijing-based", "Moscow-backed"; None when there is none."""
     if j - 1 < start:
         return None
     tok = doc[j - 1]
@@ -571,8 +571,8 @@ def _origin_endings() -> tuple[str, ...]:
 
 
 def _described_by_origin(sent: Span) -> Iterator[Found]:
-    """An actor described by where it comes from: "Iranian hackers", "a China-based cyber gang",
-    "Kremlin-backed hackers", and, in a sentence about charges, "a Lithuanian man". The article
+    """An actor described by where it comes from: "Iranian hackers", "a Beijing-based hacking crew",
+    "Moscow-backed hackers", and, in a sentence about charges, "a Latvian man". The article
     names no one else, so this description is what identifies the actor."""
     doc = sent.doc
     heads, modifiers = _words("described_actor_nouns"), _words("hacking_modifiers")
@@ -597,8 +597,8 @@ def _described_by_origin(sent: Span) -> Iterator[Found]:
 
 
 def _names_another(n: Token) -> bool:
-    """The description introduces a name ("a Russian hacking group known as X", "the
-    Russia-linked group X", "X, a Chinese hacking group"): the name is the actor then."""
+    """The description introduces a name ("a Russian group known as X", "the
+    Iran-linked crew X", "X, a Chinese hacking group"): the name is the actor then."""
     doc = n.doc
     k = n.i + 1
     while k < len(doc) and doc[k].text in (",", "(", "-", "–", "—"):
@@ -656,8 +656,8 @@ def _state_name(tok: Token) -> Span | None:
 
 
 def _state_doers(sent: Span) -> Iterator[Found]:
-    """A state named as the doer: "accused Russia of hacking", "blamed North Korea for the
-    attack", "aided by the Russian government", "X was caught hacking", "X was behind it"."""
+    """A state named as the doer: "accused Iran of hacking", "blamed North Korea for the
+    attack", "backed by the Russian government", "X was caught hacking", "X was behind it"."""
     deeds, incident = _words("deed_verbs"), _words("incident_words")
     blame, agency = _words("blame_verbs"), _words("agency_verbs")
     doc = sent.doc
@@ -781,7 +781,7 @@ def _headline_tokens(doc: Doc, title: str | None) -> frozenset[int]:
 
 
 def _firm_names(doc: Doc, found: list[Found]) -> set[str]:
-    """Names the article introduces as a company or outlet ("security firm Link11")."""
+    """Names the article introduces as a company or outlet ("security firm Quellwise")."""
     nouns = _words("organization_descriptors")
     low = lowers(doc)
     return {

@@ -122,7 +122,7 @@ def _link_score(noun: Token) -> int:
 
 
 def _is_size(noun: Token) -> bool:
-    """ "organisations with fewer than 200 employees": the people describe who is meant, they
+    """ "companies with fewer than 50 employees": the people describe who is meant, they
     are not the ones affected."""
     return noun.dep_ == "pobj" and noun.head.lower_ == "with"
 
@@ -157,7 +157,7 @@ def extract_counts(doc: Doc, article: Article) -> list[Mention]:
         if re.search(r"[$€£¥]\s*$", text[max(0, start - 2) : start]) or _UNITS.match(text[end : end + 14]):
             continue
         if text[end : end + 1] == "-" or re.search(r"\btop\s+$", text[max(0, start - 5) : start], re.I):
-            continue  # "the 57-member body", "a 3,000-employee firm", "the top 3 families": no victim count
+            continue  # "the 12-member board", "a 3,000-employee firm", "the top 5 strains": no victim count
         value = parse_count(match.group(0))
         if not value or value < 2 or (match["digits"] and not match["scale"] and 1900 <= value <= 2100):
             continue

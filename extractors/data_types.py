@@ -5,9 +5,9 @@ subject of a breach verb ("hackers stole names"), the noun a breach participle m
 ("the stolen passwords"), the complement of a breach noun ("theft of card data"), or an
 item of an "including"/"such as" list or an "included"/"contained" clause in a sentence
 about a breach. Coordinated lists are split into items, determiners and possessives are
-dropped, meaningful modifiers kept ("proprietary training methodologies").
+dropped, meaningful modifiers kept ("unreleased product designs").
 
-A cue under negation or denial ("no card data was accessed", "in no way affects user
+A cue under negation or denial ("no card data was accessed", "in no way affected customer
 data", "no evidence that passwords were taken") yields `data_not_compromised`, never
 `data`. A cue that is hypothetical or generic ("could steal", "hackers often steal",
 "designed to steal") yields nothing: the incident, not breaches in general, is the subject.
@@ -232,7 +232,7 @@ def _modal_status(verb: Token) -> _Status | None:
         if _lemma(head) in cues["irrealis_heads"]:
             return _Status.IRREALIS  # "was designed to steal", "tried to steal"
         if verb.dep_ in ("xcomp", "advcl") and head != verb and _is_past(head):
-            return _modal_status(head)  # "managed to steal", "used the malware to collect"
+            return _modal_status(head)  # "managed to steal", "used the trojan to collect"
         return _Status.IRREALIS
     for child in verb.children:
         if child.dep_ == "mark" and child.lower_ in cues["hypothetical_marks"]:
@@ -289,7 +289,7 @@ def _clause_status(verb: Token) -> _Status:
                 and parent.pos_ in ("VERB", "AUX", "ADJ")
             ):
                 if any(c.dep_ == "mark" and c.lower_ in ("whether", "if") for c in node.children):
-                    return _Status.IRREALIS  # "did not say whether data was taken"
+                    return _Status.IRREALIS  # "would not say whether files were taken"
                 return _Status.DENIED  # "does not believe passwords were taken"
             if parent.lower_ in ("whether", "if"):
                 return _Status.IRREALIS
@@ -306,7 +306,7 @@ def _noun_status(noun: Token) -> _Status:
     if _negated_here(noun) or any(
         c.dep_ == "compound" and _is_in(c, "denial_heads") and _negated_here(c) for c in noun.children
     ):
-        return _Status.DENIED  # "no indication patient data ..." parsed as one compound
+        return _Status.DENIED  # "no indication customer data ..." parsed as one compound
     node = noun
     for _ in range(6):
         if node.head == node:
@@ -354,7 +354,7 @@ def _verb_arguments(verb: Token, sent: Span, denial_only: bool) -> Iterator[tupl
 
 
 def _owner_data(noun: Token) -> Token:
-    """ "the names and addresses of 1 million people exposed": the participle hangs on the people,
+    """ "the names and addresses of 40,000 people exposed": the participle hangs on the people,
     what it describes is the data they own."""
     of = noun.head
     if (
@@ -368,7 +368,7 @@ def _owner_data(noun: Token) -> Token:
 
 
 def _list_arguments(verb: Token) -> Iterator[tuple[Token, _Status, str]]:
-    """Items of "the stolen data included X", "among the data stolen were X"."""
+    """Items of "the stolen data included X", "among the records stolen were X"."""
     if not _data_subject(verb):
         return
     lemma = _lemma(verb)
@@ -376,7 +376,7 @@ def _list_arguments(verb: Token) -> Iterator[tuple[Token, _Status, str]]:
     auxes = [c.lower_ for c in verb.children if c.dep_ in ("aux", "auxpass")]
     hedged = not auxes or all(a in ("may", "might") for a in auxes)  # "the files accessed may include"
     if status is _Status.IRREALIS and hedged and any(_described_as_breached(s) for s in _subjects(verb)):
-        status = _Status.ACTUAL  # "data compromised usually included names": this breach's data
+        status = _Status.ACTUAL  # "records compromised usually included emails": this breach's data
     among = any(c.dep_ == "prep" and c.lower_ == "among" for c in verb.children)
     restricted = lemma in ("limit", "restrict", "confine")  # "the data accessed was limited to names"
     for child in verb.children:
@@ -481,11 +481,11 @@ def _data_subject(verb: Token) -> bool:
     if verb.dep_ in ("relcl", "acl") and verb.head.pos_ == "NOUN":
         subjects.append(verb.head)  # "records that contained", "data consisting of"
     if verb.dep_ == "advcl" and verb.tag_ == "VBG" and _is_breach_verb(verb.head):
-        return True  # "two laptops were stolen, containing voter records"
-    for child in verb.children:  # "among the data stolen were ..."
+        return True  # "a laptop was stolen, containing payroll records"
+    for child in verb.children:  # "among the records stolen were ..."
         if child.dep_ == "prep" and child.lower_ == "among":
             subjects.extend(g for g in child.children if g.dep_ == "pobj")
-    subjects += [c for s in subjects for c in s.children if c.dep_ == "compound"]  # "the record set includes"
+    subjects += [c for s in subjects for c in s.children if c.dep_ == "compound"]  # "the data dump includes"
     return any(_is_in(s, "data_nouns") or _is_in(s, "breach_nouns") for s in subjects)
 
 
@@ -509,8 +509,8 @@ def _list_children(token: Token) -> Iterator[Token]:
 
 
 def _surface_items(last: Token) -> Iterator[Token]:
-    """List items the parser split off after `last`: in "including X, labeling protocols, and
-    training strategies" it reads "labeling" as a verb and loses the rest of the list."""
+    """List items the parser split off after `last`: in "including X, routing tables, and
+    pricing models" it reads "routing" as a verb and loses the rest of the list."""
     doc = last.doc
     j = last.i + 1
     while j < len(doc) and doc[j].lower_ in (",", "and", "or"):
@@ -541,14 +541,14 @@ def _expand_items(head: Token) -> list[Token]:
         todo.extend(token.conjuncts)
         todo.extend(_list_children(token))
         if not _is_in(token, "data_nouns") and not _is_partitive(token):
-            for child in token.children:  # "the privacy of conversations": the data is the complement
+            for child in token.children:  # "the contents of messages": the data is the complement
                 if child.dep_ == "prep" and child.lower_ == "of":
                     todo.extend(g for g in child.children if g.dep_ == "pobj" and g.pos_ == "NOUN")
         if _is_partitive(token):
             for child in token.children:
                 if child.dep_ == "prep" and child.lower_ == "of":
                     todo.extend(g for g in child.children if g.dep_ in ("pobj", "pcomp"))
-        elif _is_in(token, "data_nouns"):  # "dates of birth, arrest histories": the list went on
+        elif _is_in(token, "data_nouns"):  # "dates of birth, bank details": the list went on
             for child in token.children:  # from the complement
                 if child.dep_ == "prep" and child.lower_ == "of":
                     todo.extend(
@@ -572,7 +572,7 @@ def _left_edge(token: Token) -> int:
             break
         start = _left_edge(child)
         if start != child.left_edge.i:
-            break  # "no indication patient data": what lies further left is not ours
+            break  # "no indication customer data": what lies further left is not ours
     return start
 
 
@@ -616,14 +616,14 @@ def _phrase_span(head: Token, depth: int = 0) -> tuple[int, int] | None:
     while end - 1 > start and doc[end - 1].pos_ == "PUNCT":
         end -= 1
     gerund = doc[start - 1] if start > 1 else None
-    if (  # "labeling protocols" in a list: a gerund the parser made the head of its noun
+    if (  # "routing tables" in a list: a gerund the parser made the head of its noun
         gerund is not None
         and gerund.tag_ == "VBG"
         and head.head == gerund
         and head.dep_ == "dobj"
         and doc[start - 2].lower_ in (",", "and", "or")
         and not _is_in(gerund, "breach_verbs")  # "..., stealing data": the verb, not a list item
-        and not _is_in(gerund, "list_verbs")  # "..., containing voter records"
+        and not _is_in(gerund, "list_verbs")  # "..., containing payroll records"
     ):
         start -= 1
     return (start, end) if head.i >= start else None
@@ -653,7 +653,7 @@ def _looks_like_data(head: Token, phrase: str) -> bool:
     if lemma in cues["data_nouns"] or lower in cues["data_nouns"]:
         return True
     if head.pos_ == "PROPN" and head.ent_type_ in _NAME_ENTITIES:
-        return False  # "MedStar Health": an organisation's name, whatever words it contains
+        return False  # "Kestrel Health": an organisation's name, whatever words it contains
     data_cues = _data_category_cues()
     return any(cue in data_cues for cue in _cue_hits(_words(phrase))[0])
 
@@ -673,7 +673,7 @@ def _denial_pattern() -> re.Pattern[str]:
 
 
 def _denied_before(sent: Span, head: Token) -> bool:
-    """ "no indication (that) patient data was accessed": a denial the parse did not link,
+    """ "no indication (that) customer data was accessed": a denial the parse did not link,
     earlier in the same clause (no "but" or ";" in between)."""
     before = doc_text(sent.doc)[sent.start_char : head.idx]
     clause = re.split(r";|\bbut\b|\bhowever\b|\balthough\b", before)[-1]

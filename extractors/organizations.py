@@ -368,7 +368,7 @@ def _collect_orgs(doc: Doc, cues: _Cues) -> list[_Org]:
     for m in cues.place_re.finditer(text):
         name = _clean_name(m.group(), cues)
         if _plausible(name, cues) and not _is_headline(text, m.start(), m.end()):
-            found.append((name, None))  # "the Town of Midland": NER tags it as a place or a title
+            found.append((name, None))  # "the Town of Harrowgate": NER tags it as a place or a title
     orgs = _merge(_owners_for_possessed(found), cues)
     _add_short_forms(orgs, lower_words, cues)
     return _add_acronyms(orgs, text)
@@ -377,7 +377,7 @@ def _collect_orgs(doc: Doc, cues: _Cues) -> list[_Org]:
 def _owners_for_possessed(
     found: list[tuple[str, dict[str, Any] | None]],
 ) -> list[tuple[str, dict[str, Any] | None]]:
-    """ "Acme's Kubernetes console" read as one name: where Acme is found on its own too, the thing
+    """ "Acme's Billing Portal" read as one name: where Acme is found on its own too, the thing
     is Acme's and the name stands for Acme."""
     names = {name for name, _ in found}
     out = []
@@ -404,7 +404,7 @@ def _abbreviates_term(ent: Span) -> bool:
 
 
 def _complete(ent: Span) -> Span:
-    """ "Centre for Internet and" + "Society": a name that NER cut after a connector runs on over the
+    """ "Institute for Water and" + "Power": a name that NER cut after a connector runs on over the
     capitalised words that follow it."""
     end = ent.end
     doc = ent.doc
@@ -435,7 +435,7 @@ def _untagged_conjuncts(ent: Span) -> list[str]:
 
 
 def _add_acronyms(orgs: list[_Org], text: str) -> list[_Org]:
-    """ "Dorset County Hospital (DCH)": the acronym is the same organisation from then on."""
+    """ "Harlow County Hospital (HCH)": the acronym is the same organisation from then on."""
     absorbed: set[str] = set()
     # Where an acronym in brackets follows: a variant must end at one of them to match, so the
     # other variants (most, and all of them in most articles) skip compiling a pattern of their own.
@@ -660,7 +660,7 @@ def _ends_with_possessive(before: str, variants: set[str]) -> bool:
 
 
 def _paid_ransom(root: Token, words: dict[str, frozenset[str]]) -> bool:
-    """ "X paid $17,000", "X agreed to pay the ransom", "forced X to pay 40 bitcoin": in a story that tells
+    """ "X paid $9,500", "X agreed to pay the ransom", "forced X to pay 3 bitcoin": in a story that tells
     of a ransom, whoever paid one (or refused to) is a victim, though the sentence names no attack."""
     if doc_lemmas(root.doc).isdisjoint(words["ransom_words"]):
         return False
@@ -740,7 +740,7 @@ def _is_victim_slot(root: Token, words: dict[str, frozenset[str]]) -> bool:
         return lemma in words["victim_passive_verbs"] or lemma in words["breach_words"]
     if root.dep_ == "nsubj":
         return lemma in words["victim_verbs"] or _attr_is_victim(head, words)
-    if root.dep_ == "poss":  # "X's servers", "leaked X's new series": what is taken is X's
+    if root.dep_ == "poss":  # "X's servers", "leaked X's draft designs": what is taken is X's
         return (
             head.lower_ in words["victim_possessions"]
             or head.lower_ in words["breach_words"]
@@ -754,7 +754,7 @@ def _is_victim_slot(root: Token, words: dict[str, frozenset[str]]) -> bool:
                 or node.lower_ in words["client_words"]
                 or node.lower_ in words["group_people_heads"]
             ):
-                return True  # "the Acme breach", "Acme customers", "Acme employees spent a day offline"
+                return True  # "the Acme breach", "Acme customers", "Acme staff worked on paper for a week"
             if node.head is node or node.dep_ not in {"compound", "nmod", "amod"}:
                 break
             node = node.head
@@ -885,7 +885,7 @@ def _skip_acronym(doc: Doc, i: int, first: int) -> bool:
 
 
 def _descriptor_industry(phrase: list[str], cues: _Cues) -> str | None:
-    """ "AI data vendor" -> "AI data services"; "Swedish logistics company" -> "Logistics"."""
+    """ "payroll data vendor" -> "payroll data services"; "Swedish logistics company" -> "Logistics"."""
     skip = cues.words["descriptor_skip"]
     head = phrase[-1].lower()
     modifiers = []
@@ -960,12 +960,12 @@ def _follows(text: str, end: int, start: int) -> bool:
 
 
 def _struck_parties(doc: Doc, orgs: list[_Org], cues: _Cues) -> list[tuple[str, str, str, int, int]]:
-    """Affected parties that are not organisations: user groups ("Acme users", "Polish banks"), people
+    """Affected parties that are not organisations: user groups ("Acme users", "Ruritanian banks"), people
     ("X's account was hacked"), places ("the city was hit") and sites ("acme.com was breached").
 
     Each must sit in a narrow victim slot of a breach sentence that tells of an actual event. A party
     that is one of the article's organisations becomes a victim vote for it instead, unless it is a group
-    of organisations whose modifier the model took for a name ("Lithuanian banks").
+    of organisations whose modifier the model took for a name ("Ruritanian banks").
     """
     words = cues.words
     taken = {(start, end): org for org in orgs for start, end in org.spans}
@@ -990,7 +990,7 @@ def _struck_parties(doc: Doc, orgs: list[_Org], cues: _Cues) -> list[tuple[str, 
             continue
         named = next((o for (s, _), o in taken.items() if _follows(doc_text(doc), span.end_char, s)), None)
         if named is not None:
-            named.votes["victim"] += 1  # "Payday loan firm Wonga suffers a breach": a descriptor of the name
+            named.votes["victim"] += 1  # "Payday lender Quidly suffers a breach": a descriptor of the name
             continue
         role = "government" if kind == "Government" else "victim"
         found.append((_clean_name(span.text, cues), kind, role, span.start_char, span.end_char))
@@ -1015,7 +1015,7 @@ def _party_at(doc: Doc, token: Token, ents: dict[int, Span], cues: _Cues) -> tup
     if token.ent_iob_ == "B" and token.ent_type_ in {"PERSON", "GPE", "LOC", "NORP"}:
         ent = ents[token.i]
         if ent.label_ in {"GPE", "LOC"} and _qualifies_place(doc, token.i):
-            return None  # "North Bend, Ore.", "Victoria, Australia": where the place is, no second party
+            return None  # "Brookfield, Ore.", "Hallam, Victoria": where the place is, no second party
         if ent.label_ == "NORP" and ent.root.tag_ not in {"NNS", "NNPS"}:
             return None
         if ent.label_ == "PERSON" and len(ent) < 2 and not _is_title_name(ent):
@@ -1059,7 +1059,7 @@ def _party_at(doc: Doc, token: Token, ents: dict[int, Span], cues: _Cues) -> tup
 
 
 def _capitalised_common(token: Token, words: dict[str, frozenset[str]]) -> bool:
-    """ "State officials are investigating": a common word capitalised only by opening the sentence."""
+    """ "State officials said": a common word capitalised only by opening the sentence."""
     return (
         token.is_sent_start
         and token.lower_ in words["generic_first_tokens"]
@@ -1098,7 +1098,7 @@ def _is_masthead(text: str, start: int, end: int) -> bool:
 
 
 def _is_title_name(ent: Span) -> bool:
-    """ "Mr Bradley": a one-word person name after a courtesy title."""
+    """ "Mr Harrow": a one-word person name after a courtesy title."""
     return ent.start > 0 and ent.doc[ent.start - 1].text.rstrip(".") in {"Mr", "Mrs", "Ms", "Dr"}
 
 
@@ -1259,7 +1259,7 @@ def _names_victims(noun: Token, words: dict[str, frozenset[str]]) -> bool:
             and c.lemma_.lower() in admitting
             and any(g.dep_ == "dobj" and g.lower_ in words["breach_words"] for g in c.children)
         ):
-            return True  # "brands that have acknowledged card breaches (include X, Y)"
+            return True  # "chains that have reported card breaches (include X, Y)"
     return any(c.dep_ == "relcl" and _attr_is_victim(c, words) for c in noun.children)
 
 

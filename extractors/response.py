@@ -4,7 +4,7 @@ and the outlets credited as sources.
 Vocabularies live in `data/response_cues.json`. `status` mentions come from cue patterns
 per state (Ongoing, Contained, Resolved); the normaliser keeps the strongest state stated
 (see the JSON's `about`). `containment` and `operational_impact` mentions come from the
-parse: a cue verb with a cue object ("suspended its collaboration with Example Corp",
+parse: a cue verb with a cue object ("suspended its contract with Example Corp",
 "took its servers offline", "postponed surgeries"), a subject in a broken state ("the
 portal was offline") or someone "unable to" do their work; the value is that clause cut out of the
 sentence, not the sentence. `reference` mentions name the outlet credited with a report
@@ -111,7 +111,7 @@ def _clause(tok: Token, lead: list[Token] | None = None) -> Span | None:
     doc = tok.doc
     while end > start + 1 and (doc[end - 1].is_punct or doc[end - 1].dep_ in ("cc", "det", "case")):
         if doc[end - 1].text == ")" and _unclosed(doc[start : end - 1].text):
-            break  # "the unauthorized person(s)": the bracket closes what the phrase opened
+            break  # "the affected user(s)": the bracket closes what the phrase opened
         end -= 1
     if end < len(doc) and doc[end].text == ")" and _unclosed(doc[start:end].text):
         end += 1
@@ -179,7 +179,7 @@ def _verb_rules(doc: Doc, rules: list[dict[str, Any]], label: str) -> Iterator[M
 
 
 def _unable(doc: Doc) -> Iterator[Mention]:
-    """People "unable to" do something: "contractors were unable to log hours"."""
+    """People "unable to" do something: "staff were unable to file claims"."""
     actors = set(_cues()["actor_subjects"])
     for k, low in enumerate(lowers(doc)):
         if low != "unable":

@@ -117,7 +117,7 @@ def _clean_name(raw: str) -> str | None:
         words.pop(0)
     name = " ".join(words).strip(".,;:")
     if not name or name.lower() in _generic() or _CVE.fullmatch(name) or not any(ch.isalpha() for ch in name):
-        return None  # generic, a CVE id (kept apart), or a bare number ("flaws in 350,000 devices")
+        return None  # generic, a CVE id (kept apart), or a bare number ("flaws in 80,000 routers")
     looks_named = name[0].isupper() or any(ch.isdigit() for ch in name) or re.search(r"[a-z][-_.][a-z]", name)
     return name if looks_named else None
 

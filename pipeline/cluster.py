@@ -81,7 +81,7 @@ def _victim_name(record: IncidentRecord) -> str | None:
 
 def _initials(key: str) -> set[str]:
     """Initials of a name of three words or more, with and without its short function words
-    ("colorado department of transportation" -> CDOT, CDT)."""
+    ("harlow department of transport" -> HDOT, HDT)."""
     words = key.split()
     if len(words) < 3:
         return set()
@@ -89,8 +89,8 @@ def _initials(key: str) -> set[str]:
 
 
 def _block_keys(records: Sequence[IncidentRecord]) -> list[str | None]:
-    """Each record's victim key, an acronym ("CDOT") replaced by the one full name of the batch
-    with those initials ("Colorado Department of Transportation"), so both reports meet."""
+    """Each record's victim key, an acronym ("HDOT") replaced by the one full name of the batch
+    with those initials ("Harlow Department of Transport"), so both reports meet."""
     keys = [victim_key(r) for r in records]
     expansions: dict[str, set[str]] = defaultdict(set)
     for key in keys:
@@ -118,7 +118,7 @@ def _data_words(record: IncidentRecord) -> set[str]:
 
 def _actor_keys(record: IncidentRecord) -> set[str]:
     """Names and aliases of the record's named actors ("Fancy Bear" meets "APT28"); a
-    description ("Russian hackers", "a Lithuanian man") is no evidence of one incident."""
+    description ("Russian hackers", "a Latvian man") is no evidence of one incident."""
     return {
         name
         for actor in record.threat_actors
@@ -206,8 +206,8 @@ def _majority(values: Iterable[str], default: str, skip: str = "Unknown") -> str
 
 
 def _entities(records: Sequence[IncidentRecord], actor_names: set[str]) -> list[AffectedEntity]:
-    """One entity per party however each report named it ("Foreign Office" / "UK Foreign Office",
-    "CDOT" / "Colorado Department of Transportation"): the name most reports use, the longer on a
+    """One entity per party however each report named it ("Revenue Office" / "Harlow Revenue Office",
+    "HDOT" / "Harlow Department of Transport"): the name most reports use, the longer on a
     tie. A party another report names as the attacker is not affected (the attacker is never a
     victim)."""
     by_name: dict[str, list[AffectedEntity]] = {}

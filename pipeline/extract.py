@@ -59,7 +59,7 @@ def _findings(doc: Doc, article: Article) -> ArticleFindings:
 
 def _victim_outweighs(verdict: Mention, mentions: list[Mention]) -> bool:
     """A "not an incident" verdict with incident cues, in an article whose grammar names a party
-    struck by the attack ("Acme users blackmailed again"): the struck party wins, the verdict
+    struck by the attack ("Acme users extorted a second time"): the struck party wins, the verdict
     takes its best-scored type."""
     if verdict.attrs.get("is_incident", True) or not verdict.attrs.get("best_type"):
         return False

@@ -30,7 +30,7 @@ def line_breaks(doc: Doc) -> Doc:
     Hit by Ransomware Acme said on Monday ..."), which garbled the parse every extractor
     reads; it keeps boundaries set before it. The word after a line's first word is kept in
     its sentence: the parser, given the line start, otherwise often cut a paragraph's opening
-    name in two ("Radisson | Hotel Group has confirmed ...").
+    name in two ("Quillmark | Digital has confirmed ...").
     """
     for tok in doc[1:]:
         prev = doc[tok.i - 1]
@@ -38,7 +38,7 @@ def line_breaks(doc: Doc) -> Doc:
             tok.is_sent_start = True
             after = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
             if after is not None and tok.is_alpha and after.is_alpha:
-                after.is_sent_start = False  # else the parser may cut "Acme | Hotel Group said ..."
+                after.is_sent_start = False  # else the parser may cut "Acme | Digital said ..."
     return doc
 
 

@@ -114,8 +114,8 @@ def _unique_values(mentions: Iterable[Mention], limit: int = _MAX_PHRASES) -> li
 def _entities(orgs: list[Mention]) -> tuple[list[AffectedEntity], list[Mention], str | None]:
     """Affected organisations (first mention order), their first mentions, the primary victim.
 
-    Names of one party the extractor kept apart ("CDOT" / "Colorado Department of Transportation",
-    "Indiana hospital" / "Indiana") are one entity under its fullest name: the longest, never
+    Names of one party the extractor kept apart ("HDOT" / "Harlow Department of Transport",
+    "Harlow hospital" / "Harlow") are one entity under its fullest name: the longest, never
     the acronym.
     """
     by_value: dict[str, list[Mention]] = defaultdict(list)
