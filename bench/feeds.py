@@ -28,7 +28,7 @@ from pipeline.follow import FollowOptions, FollowSummary, follow
 from pipeline.nlp import load_nlp
 
 ROOT = Path(__file__).resolve().parent.parent
-FETCH = FetchOptions(allow_private=True, delay=0.0, per_host=16, max_concurrency=16)
+FETCH = FetchOptions(allowed_networks=("127.0.0.0/8",), delay=0.0, per_host=16, max_concurrency=16)
 
 
 def _pages() -> list[tuple[str, bytes]]:

@@ -12,6 +12,7 @@ from pipeline.errors import PipelineError
 from pipeline.feeds import read_feed_list
 from pipeline.fetch import FetchOptions
 from pipeline.follow import FollowOptions, FollowSummary, follow
+from pipeline.guard import trusted_network
 from pipeline.run import RunSummary, run
 from schemas.settings import Settings
 
@@ -23,6 +24,20 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
     return value
+
+
+def _network(text: str) -> str:
+    try:
+        return str(trusted_network(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+class _Removed(argparse.Action):
+    """An option that is gone: say what replaces it instead of "unrecognized arguments"."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        parser.error(f"{self.option_strings[0]} is gone: {self.const}")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,7 +75,22 @@ def _parser() -> argparse.ArgumentParser:
     fol.add_argument(
         "--delay", type=float, default=1.0, help="seconds between requests to one host (default 1)"
     )
-    fol.add_argument("--allow-private", action="store_true", help="allow loopback and private addresses")
+    fol.add_argument(
+        "--allow-network",
+        action="append",
+        default=[],
+        type=_network,
+        metavar="CIDR",
+        help="trust this non-public network, e.g. an intranet feed's 10.0.0.0/8 (repeatable; never "
+        "a network that reaches public addresses)",
+    )
+    fol.add_argument(
+        "--allow-private",
+        action=_Removed,
+        nargs=0,
+        const="give the networks to trust with --allow-network CIDR (e.g. 10.0.0.0/8)",
+        help=argparse.SUPPRESS,
+    )
     fol.add_argument("-q", "--quiet", action="store_true", help="errors only")
     return parser
 
@@ -84,7 +114,7 @@ def _follow(args: argparse.Namespace) -> int:
         db=args.db,
         max_items=args.max_items,
         relevance=args.relevance,
-        fetch=FetchOptions(delay=args.delay, allow_private=args.allow_private),
+        fetch=FetchOptions(delay=args.delay, allowed_networks=tuple(args.allow_network)),
     )
     return _report(lambda: follow(options))
 

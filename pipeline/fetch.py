@@ -16,10 +16,8 @@ A `Fetcher` holds one client for a whole run and applies, to every request it ma
   gzip bomb never inflates beyond the cap;
 - redirects are followed by hand (at most `max_redirects`), each hop re-checked: scheme,
   robots.txt and the SSRF guard;
-- SSRF guard: the host is resolved (in a thread) and every address checked before
-  connecting; loopback, private, link-local, shared, reserved, multicast and unspecified
-  addresses are refused unless allowed. The connection then goes to the address that was
-  checked, so DNS rebinding between check and connect cannot slip through.
+- the SSRF guard of `pipeline.guard`: every address a host resolves to is checked before
+  connecting, and only public addresses or the networks the operator trusts are reached.
 
 Text is decoded by `decode_text`: BOM, then the Content-Type charset, then `<meta>` or the
 XML declaration, then UTF-8 with a windows-1252 fallback.
@@ -29,37 +27,32 @@ from __future__ import annotations
 
 import asyncio
 import codecs
-import ipaddress
 import logging
 import random
 import re
-import socket
 import zlib
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
-from typing import Any
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
-import httpcore
 import httpx
 
 from pipeline.errors import FetchError
+from pipeline.guard import guarded_transport
 
 __all__ = [
     "USER_AGENT",
-    "BlockedAddress",
     "FetchOptions",
     "Fetcher",
     "Page",
     "RobotsDisallowed",
     "StatusError",
     "decode_text",
-    "refusal_reason",
 ]
 
 log = logging.getLogger(__name__)
@@ -84,10 +77,6 @@ class StatusError(FetchError):
         self.status = status
 
 
-class BlockedAddress(FetchError):
-    """The SSRF guard refused the URL: its host resolves to a non-public address."""
-
-
 class RobotsDisallowed(FetchError):
     """robots.txt asks us not to fetch this URL: a reason to skip, not a failure to retry."""
 
@@ -110,8 +99,7 @@ class FetchOptions:
     max_bytes: int = 10_000_000
     max_redirects: int = 5
     robots: bool = True
-    allow_private: bool = False
-    allowed_networks: tuple[str, ...] = ()  # CIDRs trusted even when private, e.g. an intranet feed
+    allowed_networks: tuple[str, ...] = ()  # non-public CIDRs to trust, e.g. an intranet feed
 
 
 @dataclass(frozen=True)
@@ -161,80 +149,6 @@ def decode_text(content: bytes, content_type: str | None = None) -> str:
         return content.decode("utf-8")
     except UnicodeDecodeError:
         return content.decode("cp1252", errors="replace")
-
-
-def refusal_reason(
-    address: str, allowed: Iterable[ipaddress.IPv4Network | ipaddress.IPv6Network] = ()
-) -> str | None:
-    """Why the guard refuses `address` (an IP literal), or None when it may be contacted."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    if any(ip in net for net in allowed if net.version == ip.version):
-        return None
-    for kind in ("loopback", "private", "link_local", "multicast", "unspecified", "reserved"):
-        if getattr(ip, f"is_{kind}"):
-            return f"{ip} is a {kind.replace('_', '-')} address"
-    if not ip.is_global:
-        return f"{ip} is not a public address"
-    return None
-
-
-class _GuardedBackend(httpcore.AsyncNetworkBackend):
-    """Resolve, check every address, then connect to a checked address (no second lookup)."""
-
-    def __init__(self, allowed: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]) -> None:
-        self._allowed = allowed
-        self._inner = httpcore.AnyIOBackend()
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        try:
-            infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except OSError as exc:
-            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
-        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-        for address in addresses:
-            reason = refusal_reason(address, self._allowed)
-            if reason:
-                raise BlockedAddress(f"refused {host}: {reason} (use --allow-private to permit)")
-        error: Exception = httpcore.ConnectError(f"no address for {host}")
-        for address in addresses:
-            try:
-                return await self._inner.connect_tcp(
-                    address, port, timeout=timeout, local_address=local_address, socket_options=socket_options
-                )
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                error = exc
-        raise error
-
-    async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.AsyncNetworkStream:
-        raise BlockedAddress("unix sockets are not fetched")
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
-
-
-def _transport(options: FetchOptions) -> httpx.AsyncHTTPTransport:
-    """httpx's transport over a connection pool whose only way out is the guarded backend."""
-    nets = ("0.0.0.0/0", "::/0") if options.allow_private else options.allowed_networks
-    allowed = tuple(ipaddress.ip_network(n) for n in nets)
-    transport = httpx.AsyncHTTPTransport(trust_env=False)
-    transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=httpx.create_ssl_context(trust_env=False),
-        max_connections=options.max_concurrency,
-        max_keepalive_connections=options.max_concurrency,
-        network_backend=_GuardedBackend(allowed),
-    )
-    return transport
 
 
 class _Decoder:
@@ -313,7 +227,7 @@ class Fetcher:
         self.options = options or FetchOptions()
         o = self.options
         self._client = httpx.AsyncClient(
-            transport=_transport(o),
+            transport=guarded_transport(o.max_concurrency, o.allowed_networks),
             timeout=httpx.Timeout(o.read_timeout, connect=o.connect_timeout, pool=o.total_timeout),
             headers={"User-Agent": o.user_agent, "Accept-Encoding": "gzip, deflate"},
             follow_redirects=False,

@@ -14,21 +14,14 @@ from typing import Any, TypeVar
 import pytest
 from httpserver import LoopbackServer, gzip_bomb, send
 
-from pipeline.errors import FetchError
-from pipeline.fetch import (
-    USER_AGENT,
-    BlockedAddress,
-    Fetcher,
-    FetchOptions,
-    Page,
-    RobotsDisallowed,
-    decode_text,
-    refusal_reason,
-)
+from pipeline.errors import ConfigError, FetchError
+from pipeline.fetch import USER_AGENT, Fetcher, FetchOptions, Page, RobotsDisallowed, decode_text
+from pipeline.guard import BlockedAddress, refusal_reason, trusted_network
 
 T = TypeVar("T")
+LOOPBACK = ("127.0.0.0/8",)
 FAST = FetchOptions(
-    allow_private=True,
+    allowed_networks=LOOPBACK,
     delay=0.0,
     backoff=0.05,
     connect_timeout=2.0,
@@ -137,7 +130,7 @@ def test_total_budget_bounds_a_slow_drip(server: LoopbackServer) -> None:
     server.route("/drip", drip)
     start = time.monotonic()
     with pytest.raises(FetchError, match=r"within 1\.5 s"):
-        _run(_get(server.url("/drip"), FetchOptions(allow_private=True, delay=0, total_timeout=1.5)))
+        _run(_get(server.url("/drip"), FetchOptions(allowed_networks=LOOPBACK, delay=0, total_timeout=1.5)))
     assert time.monotonic() - start < 3
 
 
@@ -241,7 +234,7 @@ def test_decode_text_prefers_bom_then_header() -> None:
     )
 
 
-def test_ssrf_guard_refuses_loopback_without_allow_private(server: LoopbackServer) -> None:
+def test_ssrf_guard_refuses_loopback_without_allow_network(server: LoopbackServer) -> None:
     server.serve("/a", b"secret")
     with pytest.raises(BlockedAddress, match=r"127\.0\.0\.1 is a loopback address"):
         _run(_get(server.url("/a"), FetchOptions(delay=0, robots=False)))
@@ -264,11 +257,82 @@ def test_refusal_reason_refuses_non_public(address: str) -> None:
     assert refusal_reason(address) is not None
 
 
-def test_refusal_reason_allows_public_and_trusted() -> None:
-    import ipaddress
+@pytest.mark.parametrize(
+    ("address", "leads_to"),
+    [
+        ("2002:a9fe:a9fe::1", "169.254.169.254, a link-local"),  # 6to4
+        ("2002:7f00:1::", "127.0.0.1"),
+        ("2002:c0a8:101:5::9", "192.168.1.1"),
+        ("64:ff9b::a9fe:a9fe", "169.254.169.254, a link-local"),  # NAT64 well-known prefix
+        ("64:ff9b::a00:1", "10.0.0.1"),
+        ("2001:0:4136:e378:8000:63bf:3fff:fdd2", "192.0.2.45"),  # Teredo: obfuscated client
+        ("2001:0:a00:1:8000:63bf:a247:27dd", "10.0.0.1"),  # Teredo: private server
+    ],
+)
+def test_ipv6_forms_judged_by_their_embedded_ipv4(address: str, leads_to: str) -> None:
+    """Before: 6to4 of the metadata address passed (Python calls 2002::/16 global)."""
+    reason = refusal_reason(address)
+    assert reason is not None and f"leads to {leads_to}" in reason
 
+
+@pytest.mark.parametrize(
+    "address",
+    ["2002:5db8:d822::1", "64:ff9b::5db8:d822", "2001:0:4136:e378:8000:63bf:a247:27dd"],
+)
+def test_ipv6_forms_of_a_public_ipv4_are_allowed(address: str) -> None:
+    """6to4, NAT64 and Teredo addresses that lead to 93.184.216.34 (public) are not refused."""
+    assert refusal_reason(address) is None
+
+
+def test_refusal_reason_allows_public_and_trusted() -> None:
     assert refusal_reason("93.184.216.34") is None and refusal_reason("2606:4700::1111") is None
-    assert refusal_reason("10.1.2.3", [ipaddress.ip_network("10.1.0.0/16")]) is None
+    ten = [trusted_network("10.1.0.0/16")]
+    assert refusal_reason("10.1.2.3", ten) is None and refusal_reason("10.2.0.1", ten) is not None
+    assert refusal_reason("2002:a01:203::1", ten) is None  # 6to4 of a trusted 10.1.2.3
+
+
+@pytest.mark.parametrize(
+    "cidr", ["0.0.0.0/0", "::/0", "0.0.0.0/1", "10.0.0.0/7", "8.8.8.0/24", "2002::/16", "64:ff9b::/96", "x"]
+)
+def test_trusted_network_never_reaches_public_addresses(cidr: str) -> None:
+    with pytest.raises(ValueError, match=r"reaches public addresses|not an address or CIDR"):
+        trusted_network(cidr)
+    with pytest.raises(ConfigError, match="allowed network"):
+        Fetcher(FetchOptions(allowed_networks=(cidr,)))
+
+
+def test_trusted_network_accepts_non_public_networks() -> None:
+    assert [str(trusted_network(c)) for c in ("127.0.0.0/8", "10.2.3.4", "192.168.7.0/24", "fd00::/8")] == [
+        "127.0.0.0/8",
+        "10.2.3.4/32",
+        "192.168.7.0/24",
+        "fd00::/8",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("target", "reason"),
+    [
+        ("http://169.254.169.254/latest/meta-data/", r"169\.254\.169\.254 is a link-local address"),
+        (
+            "http://[2002:a9fe:a9fe::1]/latest/meta-data/",
+            r"leads to 169\.254\.169\.254, a link-local address",
+        ),
+        (
+            "http://[64:ff9b::a9fe:a9fe]/latest/meta-data/",
+            r"leads to 169\.254\.169\.254, a link-local address",
+        ),
+    ],
+)
+def test_redirect_to_metadata_refused_with_loopback_trusted(
+    server: LoopbackServer, target: str, reason: str
+) -> None:
+    """Trusting the loopback network does not trust the metadata address (it did with --allow-private)."""
+    server.serve("/go", b"", {"Location": target}, status=302)
+    start = time.monotonic()
+    with pytest.raises(BlockedAddress, match=reason):
+        _run(_get(server.url("/go"), FetchOptions(delay=0, robots=False, allowed_networks=LOOPBACK)))
+    assert server.hits["/go"] == 1 and time.monotonic() - start < 2
 
 
 def test_non_http_scheme_refused(server: LoopbackServer) -> None:
@@ -333,7 +397,9 @@ def test_politeness_delay_spaces_requests_to_one_host(server: LoopbackServer) ->
         server.route(path, stamp)
 
     async def three() -> None:
-        async with Fetcher(FetchOptions(allow_private=True, robots=False, delay=0.3, per_host=3)) as fetcher:
+        async with Fetcher(
+            FetchOptions(allowed_networks=LOOPBACK, robots=False, delay=0.3, per_host=3)
+        ) as fetcher:
             await asyncio.gather(*(fetcher.fetch(server.url(p)) for p in ("/1", "/2", "/3")))
 
     _run(three())

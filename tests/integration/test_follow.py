@@ -22,8 +22,9 @@ from pipeline.follow import FollowLocked, FollowOptions, FollowSummary, follow
 from schemas.incident import IncidentRecord
 
 ROOT = Path(__file__).resolve().parents[2]
+LOOPBACK = ("127.0.0.0/8",)
 FAST = FetchOptions(
-    allow_private=True, delay=0.0, retries=0, backoff=0.05, read_timeout=1.0, total_timeout=5.0
+    allowed_networks=LOOPBACK, delay=0.0, retries=0, backoff=0.05, read_timeout=1.0, total_timeout=5.0
 )
 COMPANIES = [
     ("Hollowbrook Logistics", "logistics", "42,000"),
@@ -249,18 +250,51 @@ def test_cli_follow_with_opml_feed_list(server: LoopbackServer, tmp_path: Path) 
     )
     out, db = tmp_path / "incidents.jsonl", tmp_path / "incidents.sqlite"
     args = ["follow", "--feeds", str(opml), "--state", str(tmp_path / "s.sqlite"), "-o", str(out)]
-    assert main([*args, "--db", str(db), "--allow-private", "--delay", "0", "-q"]) == 0
+    assert main([*args, "--db", str(db), "--allow-network", "127.0.0.0/8", "--delay", "0", "-q"]) == 0
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM incidents").fetchone()[0] == len(records(out)) > 0
 
 
-def test_cli_follow_refuses_loopback_without_allow_private(server: LoopbackServer, tmp_path: Path) -> None:
+def test_cli_follow_refuses_loopback_without_allow_network(server: LoopbackServer, tmp_path: Path) -> None:
     serve_feed(server, "/feed.xml", rss(server, [(0, "g0", "/a/0.html")]))
     out = tmp_path / "incidents.jsonl"
     code = main(
         ["follow", server.url("/feed.xml"), "--state", str(tmp_path / "s.sqlite"), "-o", str(out), "-q"]
     )
     assert code == 1 and server.hits["/feed.xml"] == 0 and out.read_text() == ""
+
+
+def test_cli_follow_trusting_loopback_still_refuses_a_redirect_to_metadata(
+    server: LoopbackServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--allow-network 127.0.0.0/8 trusts loopback only: the metadata address stays refused."""
+    serve_articles(server, range(1))
+    server.serve("/a/1.html", b"", {"Location": "http://169.254.169.254/latest/meta-data/"}, status=302)
+    serve_feed(server, "/feed.xml", rss(server, [(0, "g0", "/a/0.html"), (1, "g1", "/a/1.html")]))
+    args = ["follow", server.url("/feed.xml"), "--state", str(tmp_path / "s.sqlite"), "-o"]
+    args += [str(tmp_path / "out.jsonl"), "--delay", "0", "--allow-network", "10.9.0.0/16"]
+    assert main([*args, "--allow-network", "127.0.0.0/8"]) == 1
+    err = capsys.readouterr().err
+    assert "169.254.169.254 is a link-local address" in err and "1 articles extracted" in err
+    assert server.hits["/a/0.html"] == 1
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--allow-network", "0.0.0.0/0"], "0.0.0.0/0 reaches public addresses"),
+        (["--allow-network", "::/0"], "::/0 reaches public addresses"),
+        (["--allow-network", "127.0.0.0/8", "--allow-network", "100.0.0.0/6"], "100.0.0.0/6 reaches public"),
+        (["--allow-private"], "--allow-private is gone: give the networks to trust with --allow-network"),
+    ],
+)
+def test_cli_follow_refuses_all_addresses(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: list[str], message: str
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["follow", "http://127.0.0.1:9/feed.xml", "-o", str(tmp_path / "out.jsonl"), *option])
+    assert exited.value.code == 2 and message in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
 
 
 def test_kill_9_mid_run_then_resume_processes_every_item_once(server: LoopbackServer, tmp_path: Path) -> None:
@@ -272,7 +306,7 @@ def test_kill_9_mid_run_then_resume_processes_every_item_once(server: LoopbackSe
     serve_feed(server, "/feed.xml", rss(server, [(n, f"g{n}", f"/a/{n}.html") for n in range(count)]))
     state, out = tmp_path / "state.sqlite", tmp_path / "incidents.jsonl"
     command = [sys.executable, "-m", "pipeline.cli", "follow", server.url("/feed.xml"), "--state", str(state)]
-    command += ["-o", str(out), "--allow-private", "--delay", "0", "-q"]
+    command += ["-o", str(out), "--allow-network", "127.0.0.0/8", "--delay", "0", "-q"]
 
     victim = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 40
