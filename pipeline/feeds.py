@@ -11,7 +11,9 @@ before, chosen to survive real feeds' habits:
   and GUID both changed is still recognised.
 
 An item is new only when none of its keys was seen, so a reused pubDate (never a key) or a
-changed GUID neither repeats nor drops it.
+changed GUID neither repeats nor drops it. The canonical link is only a key: what is fetched is
+the link as the feed gave it (made absolute), since signed or picky URLs break when their
+query is reordered or `?id` becomes `?id=`.
 
 `is_relevant` is the optional keyword gate for general news feeds, with its vocabulary in
 `pipeline/data/relevance.json`.
@@ -68,18 +70,23 @@ class FeedItem:
     """One entry of a feed: where its article lives and what identifies it."""
 
     feed: str
-    link: str | None
+    link: str | None  # as the feed gave it, made absolute: the address to fetch
     guid: str | None
     title: str | None
     summary: str
     content: str | None = None
     published: date | None = None
 
+    @property
+    def canonical(self) -> str | None:
+        """The link as a deduplication key (see `canonical_url`); never fetched."""
+        return canonical_url(self.link) if self.link else None
+
     def keys(self) -> list[str]:
         """Every key this item can be recognised by (at least one for a usable item)."""
         keys = []
         if self.link:
-            keys.append(f"link:{self.link}")
+            keys.append(f"link:{self.canonical}")
         if self.guid:
             keys.append(f"guid:{self.feed}#{self.guid}")
         digest = content_hash(self.title, self.summary)
@@ -139,7 +146,7 @@ def _item(
     href = text(link)
     return FeedItem(
         feed=feed,
-        link=canonical_url(href, feed) if href else None,
+        link=urljoin(feed, href) if href else None,
         guid=text(str(guid)) if guid is not None else None,
         title=plain_text(text(title)) or None,
         summary=plain_text(text(summary)),
@@ -185,11 +192,14 @@ def _xml_error(exc: Exception | None) -> str:
 def parse_feed(data: bytes, url: str, content_type: str | None = None) -> list[FeedItem]:
     """Items of the RSS, Atom or JSON feed in `data` fetched from `url`; `ParseError` names the URL.
 
+    What the body starts with decides JSON or XML; the Content-Type only breaks a tie (servers
+    label RSS as application/json, and JSON as text/plain).
+
     XML that is not well-formed is read leniently (real feeds often have a stray `&`); it is an
     error only when no usable item comes out of it.
     """
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
-    if head == b"{" or "json" in (content_type or "").lower():
+    if head == b"{" or (head != b"<" and "json" in (content_type or "").lower()):  # the body over the label
         return _json_feed(data, url)
     headers = {"content-location": url}
     if content_type:

@@ -4,8 +4,9 @@ A `Fetcher` holds one client for a whole run and applies, to every request it ma
 
 - limits: a global and a per-host concurrency cap, and a politeness delay between requests
   to one host (raised by the site's robots.txt `Crawl-delay`, capped);
-- robots.txt (RFC 9309): fetched once per origin; a 4xx means no rules, a 5xx or network
-  failure means "do not crawl" for this run; a disallowed URL raises `RobotsDisallowed`;
+- robots.txt (RFC 9309, read by protego: wildcards, `$`, the longest matching rule wins):
+  fetched once per origin; a 4xx means no rules, a 5xx or network failure means "do not
+  crawl" for this run; a disallowed URL raises `RobotsDisallowed`;
 - timeouts: connect and read per request, and a total budget per request (from the moment
   it may start, to its last body byte), so one stalling or dripping site cannot hang a run;
 - retries with exponential backoff on network errors and 5xx; `Retry-After` on 429/503 is
@@ -38,9 +39,9 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit
-from urllib.robotparser import RobotFileParser
 
 import httpx
+from protego import Protego
 
 from pipeline.errors import FetchError
 from pipeline.guard import guarded_transport
@@ -235,7 +236,7 @@ class Fetcher:
         )
         self._global = asyncio.Semaphore(o.max_concurrency)
         self._hosts: dict[str, _Host] = {}
-        self._robots: dict[str, RobotFileParser | FetchError] = {}
+        self._robots: dict[str, Protego | FetchError] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
 
     async def __aenter__(self) -> Fetcher:
@@ -379,18 +380,17 @@ class Fetcher:
         rules = self._robots[origin]
         if isinstance(rules, FetchError):
             raise FetchError(f"{url}: robots.txt unavailable, not crawling {origin} this run ({rules})")
-        if not rules.can_fetch(self.options.user_agent, url):
+        if not rules.can_fetch(url, self.options.user_agent):
             raise RobotsDisallowed(f"{url}: disallowed by {origin}/robots.txt")
 
-    async def _load_robots(self, origin: str) -> RobotFileParser | FetchError:
-        rules = RobotFileParser()
+    async def _load_robots(self, origin: str) -> Protego | FetchError:
         try:
             page = await self._follow(f"{origin}/robots.txt", None, None, _ROBOTS_MAX_BYTES, False)
-            rules.parse(page.text().splitlines())
+            rules = Protego.parse(page.text())
         except StatusError as exc:
             if exc.status >= 500:
                 return exc
-            rules.parse([])  # RFC 9309: 4xx (none, or not for us) means no restrictions
+            rules = Protego.parse("")  # RFC 9309: 4xx (none, or not for us) means no restrictions
         except FetchError as exc:
             return exc
         delay = rules.crawl_delay(self.options.user_agent)

@@ -226,7 +226,7 @@ class _Run:
                     item.summary,
                     item.content,
                     item.published.isoformat() if item.published else None,
-                    article_id(item.link) if item.link else article_id(item.feed, *keys),
+                    article_id(item.canonical) if item.canonical else article_id(item.feed, *keys),
                     now,
                     now,
                 ),

@@ -378,6 +378,53 @@ def test_robots_disallow_skips_url(server: LoopbackServer) -> None:
     assert server.hits["/private/a"] == 0 and server.hits["/robots.txt"] == 1
 
 
+def _fetch_all(urls: list[str], options: FetchOptions = FAST) -> list[Page | BaseException]:
+    async def every() -> list[Page | BaseException]:
+        async with Fetcher(options) as fetcher:
+            return await asyncio.gather(*(fetcher.fetch(u) for u in urls), return_exceptions=True)
+
+    return _run(every())
+
+
+def test_robots_longest_rule_wins_and_wildcards_match(server: LoopbackServer) -> None:
+    """RFC 9309: the most specific rule decides, `*` and `$` are patterns (urllib.robotparser
+    took the first matching rule and read `*` literally, so both answers below were wrong)."""
+    rules = "User-agent: *\nDisallow: /reports/\nAllow: /reports/public/\n"
+    rules += "Disallow: /*/draft-\nDisallow: /*.pdf$\n"
+    server.serve("/robots.txt", rules, {"Content-Type": "text/plain"})
+    paths = [
+        "/reports/public/q1",
+        "/reports/internal/q1",
+        "/news/draft-7",
+        "/files/plan.pdf",
+        "/files/plan.pdf?v=2",
+    ]
+    for path in paths:
+        server.serve(path.split("?")[0], b"page")
+    results = dict(zip(paths, _fetch_all([server.url(p) for p in paths]), strict=True))
+    allowed = {p for p, r in results.items() if isinstance(r, Page)}
+    refused = {p for p, r in results.items() if isinstance(r, RobotsDisallowed)}
+    assert allowed == {"/reports/public/q1", "/files/plan.pdf?v=2"}
+    assert refused == {"/reports/internal/q1", "/news/draft-7", "/files/plan.pdf"}
+    assert server.hits["/reports/internal/q1"] == server.hits["/news/draft-7"] == 0
+
+
+def test_robots_group_for_our_agent_and_its_crawl_delay(server: LoopbackServer) -> None:
+    stamps: list[float] = []
+
+    def stamp(request: BaseHTTPRequestHandler) -> None:
+        stamps.append(time.monotonic())
+        send(request, 200, b"ok")
+
+    rules = "User-agent: *\nDisallow: /\n\nUser-agent: News-Incident-Pipeline\nAllow: /\nCrawl-delay: 0.3\n"
+    server.serve("/robots.txt", rules)
+    for path in ("/1", "/2", "/3"):
+        server.route(path, stamp)
+    options = FetchOptions(allowed_networks=LOOPBACK, delay=0, per_host=3)
+    assert all(isinstance(r, Page) for r in _fetch_all([server.url(p) for p in ("/1", "/2", "/3")], options))
+    assert len(stamps) == 3 and min(b - a for a, b in itertools.pairwise(stamps)) >= 0.25
+
+
 def test_robots_server_error_means_do_not_crawl(server: LoopbackServer) -> None:
     server.serve("/robots.txt", b"", status=500)
     server.serve("/a", b"page")

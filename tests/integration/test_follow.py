@@ -19,6 +19,7 @@ from httpserver import LoopbackServer, send
 from pipeline.cli import main
 from pipeline.fetch import FetchOptions
 from pipeline.follow import FollowLocked, FollowOptions, FollowSummary, follow
+from pipeline.source import article_id
 from schemas.incident import IncidentRecord
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -228,6 +229,38 @@ def test_relevance_gate_skips_off_topic_pages(server: LoopbackServer, tmp_path: 
     summary = follow(options(tmp_path, server.url("/feed.xml"), relevance=True))
     assert (summary.irrelevant, summary.articles, summary.processed) == (1, 1, 2)
     assert statuses(tmp_path / "state.sqlite")[server.url("/a/bakery.html")] == "skipped"
+
+
+def test_signed_link_fetched_as_given_canonical_only_the_key(server: LoopbackServer, tmp_path: Path) -> None:
+    """A page that checks its query string byte for byte (signed URLs do) is fetched as linked;
+    before, the canonical form (`?id` as `?id=`, parameters sorted) was fetched and refused."""
+    given = "/a/0.html?sig=Zx9q&id&b=2&utm_source=feed"
+
+    def signed(request: BaseHTTPRequestHandler) -> None:
+        if request.path == given:
+            send(request, 200, article(0).encode(), {"Content-Type": "text/html; charset=utf-8"})
+        else:
+            send(request, 403, b"bad signature")
+
+    server.route("/a/0.html", signed)
+    serve_feed(server, "/feed.xml", rss(server, [(0, "g0", given.replace("&", "&amp;"))]))
+    opts = options(tmp_path, server.url("/feed.xml"))
+    summary = follow(opts)
+    assert (summary.ok, summary.articles) == (True, 1), summary.failed
+    assert [path for path, _ in server.requests if path.startswith("/a/")] == [given]
+    assert statuses(opts.state) == {server.url(given): "done"}
+    canonical = server.url("/a/0.html?b=2&id=&sig=Zx9q")
+    assert stored_articles(opts.state) == [article_id(canonical)]  # the key: same id as before the change
+    with sqlite3.connect(opts.state) as conn:
+        keys = {row[0] for row in conn.execute("SELECT key FROM item_keys WHERE key LIKE 'link:%'")}
+    assert keys == {f"link:{canonical}"}
+
+
+def test_rss_served_as_application_json_is_read_as_rss(server: LoopbackServer, tmp_path: Path) -> None:
+    serve_articles(server, range(1))
+    server.serve("/feed", rss(server, [(0, "g0", "/a/0.html")]), {"Content-Type": "application/json"})
+    summary = follow(options(tmp_path, server.url("/feed")))
+    assert (summary.ok, summary.new_items, summary.articles) == (True, 1, 1), summary.failed
 
 
 def test_lock_refuses_an_overlapping_run(tmp_path: Path) -> None:

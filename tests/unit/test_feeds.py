@@ -70,14 +70,15 @@ JSON_FEED = json.dumps(
 
 def test_rss20_items_links_resolved_and_canonical() -> None:
     first, second = parse_feed(RSS20, URL, "application/rss+xml")
-    assert first.link == "http://127.0.0.1:8000/news/1?id=7"
+    assert first.link == "http://127.0.0.1:8000/news/1?utm_source=rss&id=7"
+    assert first.canonical == "http://127.0.0.1:8000/news/1?id=7"
     assert (first.guid, first.title, first.published) == (
         "qm-1",
         "Quillmoor Freight reports intrusion",
         date(2025, 3, 4),
     )
     assert first.summary == "Attackers reached the billing system."
-    assert second.link == "http://127.0.0.1:8000/news/2" and second.guid is None
+    assert second.canonical == "http://127.0.0.1:8000/news/2" and second.guid is None
 
 
 @pytest.mark.parametrize(
@@ -91,7 +92,7 @@ def test_rss20_items_links_resolved_and_canonical() -> None:
 )
 def test_every_feed_format_parses(data: bytes, link: str, published: date | None) -> None:
     (item,) = parse_feed(data, URL)
-    assert (item.link, item.published) == (link, published)
+    assert (item.canonical, item.published) == (link, published)
 
 
 def test_atom_and_json_carry_content() -> None:
@@ -113,6 +114,12 @@ def test_html_page_is_not_a_feed() -> None:
 def test_stray_ampersand_read_leniently() -> None:
     data = RSS20.replace(b"<title>Second story</title>", b"<title>Q & A</title>")
     assert [i.title for i in parse_feed(data, URL)] == ["Quillmoor Freight reports intrusion", "Q & A"]
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "application/feed+json; charset=utf-8"])
+def test_xml_body_labelled_json_is_read_as_xml(content_type: str) -> None:
+    assert [i.guid for i in parse_feed(RSS20, URL, content_type)] == ["qm-1", None]
+    assert parse_feed(JSON_FEED, URL, "text/xml")[0].guid == "42"  # and JSON labelled XML is JSON
 
 
 def test_json_without_jsonfeed_version_refused() -> None:
