@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -23,6 +24,20 @@ def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0, not {text}")
     return value
 
 
@@ -68,7 +83,21 @@ def _parser() -> argparse.ArgumentParser:
     fol.add_argument("-o", "--output", type=Path, required=True, help="JSONL of every incident so far")
     fol.add_argument("--changed", type=Path, help="JSONL of the incidents this run created or updated")
     fol.add_argument("--db", help="SQLite file or postgresql:// URL to upsert the incidents into")
-    fol.add_argument("--max-items", type=int, help="process at most N items this run (the rest wait)")
+    fol.add_argument(
+        "--max-items",
+        type=_count,
+        default=100,
+        metavar="N",
+        help="process at most N items of each feed this run; the rest wait (default 100)",
+    )
+    fol.add_argument(
+        "--max-run-seconds",
+        type=_seconds,
+        default=900.0,
+        metavar="S",
+        help="run deadline: after S seconds nothing new is fetched or extracted; what is left waits "
+        "for the next run (default 900)",
+    )
     fol.add_argument(
         "--relevance", action="store_true", help="extract only articles passing the keyword gate"
     )
@@ -100,11 +129,11 @@ def _follow(args: argparse.Namespace) -> int:
     try:
         listed = read_feed_list(args.feeds) if args.feeds else []
     except PipelineError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _say(f"error: {exc}")
         return 1
     feeds = tuple(dict.fromkeys([*args.feed_urls, *listed]))
     if not feeds:
-        print("error: no feeds: give FEED_URL arguments or --feeds FILE", file=sys.stderr)
+        _say("error: no feeds: give FEED_URL arguments or --feeds FILE")
         return 2
     options = FollowOptions(
         feeds=feeds,
@@ -113,10 +142,15 @@ def _follow(args: argparse.Namespace) -> int:
         changed=args.changed,
         db=args.db,
         max_items=args.max_items,
+        max_run_seconds=args.max_run_seconds,
         relevance=args.relevance,
         fetch=FetchOptions(delay=args.delay, allowed_networks=tuple(args.allow_network)),
     )
     return _report(lambda: follow(options))
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr)
 
 
 def _report(job: Callable[[], RunSummary | FollowSummary]) -> int:
@@ -124,10 +158,10 @@ def _report(job: Callable[[], RunSummary | FollowSummary]) -> int:
     try:
         summary = job()
     except PipelineError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _say(f"error: {exc}")
         return 1
     for line in summary.lines():
-        print(line, file=sys.stderr)
+        _say(line)
     return 0 if summary.ok else 1
 
 

@@ -21,6 +21,7 @@ query is reordered or `?id` becomes `?id=`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import json
@@ -45,6 +46,7 @@ __all__ = [
     "canonical_url",
     "content_hash",
     "is_relevant",
+    "link_key",
     "parse_feed",
     "plain_text",
     "read_feed_list",
@@ -79,16 +81,20 @@ class FeedItem:
 
     @property
     def canonical(self) -> str | None:
-        """The link as a deduplication key (see `canonical_url`); never fetched."""
-        return canonical_url(self.link) if self.link else None
+        """The link as a deduplication key (see `link_key`); never fetched."""
+        return link_key(self.link) if self.link else None
+
+    @property
+    def guid_key(self) -> str | None:
+        return f"guid:{self.feed}#{self.guid}" if self.guid else None
 
     def keys(self) -> list[str]:
         """Every key this item can be recognised by (at least one for a usable item)."""
         keys = []
         if self.link:
             keys.append(f"link:{self.canonical}")
-        if self.guid:
-            keys.append(f"guid:{self.feed}#{self.guid}")
+        if self.guid_key:
+            keys.append(self.guid_key)
         digest = content_hash(self.title, self.summary)
         if digest:
             keys.append(f"hash:{digest}")
@@ -108,6 +114,14 @@ def canonical_url(url: str, base: str | None = None) -> str:
         if k.lower() not in TRACKING_PARAMS and not k.lower().startswith(_TRACKING_PREFIXES)
     )
     return urlunsplit((scheme, host, parts.path or "/", urlencode(query), ""))
+
+
+def link_key(link: str) -> str:
+    """`canonical_url(link)`, or the link itself when it is too malformed to parse."""
+    try:
+        return canonical_url(link)
+    except ValueError:
+        return link
 
 
 def plain_text(text: str | None) -> str:
@@ -144,9 +158,12 @@ def _item(
         return value.strip() or None if isinstance(value, str) else None
 
     href = text(link)
+    if href:
+        with contextlib.suppress(ValueError):  # e.g. a broken IPv6 host: kept as given, refused later
+            href = urljoin(feed, href)
     return FeedItem(
         feed=feed,
-        link=urljoin(feed, href) if href else None,
+        link=href,
         guid=text(str(guid)) if guid is not None else None,
         title=plain_text(text(title)) or None,
         summary=plain_text(text(summary)),

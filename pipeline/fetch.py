@@ -31,6 +31,7 @@ import codecs
 import logging
 import random
 import re
+import time
 import zlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -51,6 +52,7 @@ __all__ = [
     "FetchOptions",
     "Fetcher",
     "Page",
+    "RetryLater",
     "RobotsDisallowed",
     "StatusError",
     "decode_text",
@@ -76,6 +78,15 @@ class StatusError(FetchError):
     def __init__(self, message: str, status: int) -> None:
         super().__init__(message)
         self.status = status
+
+
+class RetryLater(FetchError):
+    """The host asked (Retry-After on 429/503) to be left alone longer than a run waits."""
+
+    def __init__(self, message: str, origin: str, until: float) -> None:
+        super().__init__(message)
+        self.origin = origin
+        self.until = until  # epoch seconds
 
 
 class RobotsDisallowed(FetchError):
@@ -222,10 +233,16 @@ def _origin(url: str) -> str:
 
 
 class Fetcher:
-    """One HTTP client with every guard; use as `async with Fetcher(options) as f: await f.fetch(u)`."""
+    """One HTTP client with every guard; use as `async with Fetcher(options) as f: await f.fetch(u)`.
 
-    def __init__(self, options: FetchOptions | None = None) -> None:
+    `held` maps origins to the time (epoch seconds) before which they asked not to be contacted
+    (an earlier run's Retry-After); a request to one raises `RetryLater` without being sent, and
+    this run's long Retry-After answers are added to it.
+    """
+
+    def __init__(self, options: FetchOptions | None = None, held: dict[str, float] | None = None) -> None:
         self.options = options or FetchOptions()
+        self.held = dict(held or {})
         o = self.options
         self._client = httpx.AsyncClient(
             transport=guarded_transport(o.max_concurrency, o.allowed_networks),
@@ -280,6 +297,30 @@ class Fetcher:
             async with self._global:
                 yield
 
+    def _check_held(self, url: str) -> None:
+        origin = _origin(url)
+        until = self.held.get(origin, 0.0)
+        if until > time.time():
+            when = datetime.fromtimestamp(until, UTC).isoformat(timespec="seconds")
+            raise RetryLater(
+                f"{url}: {origin} asked (Retry-After) to be left alone until {when}", origin, until
+            )
+
+    def _retry_later(self, url: str, status: int, wait: float) -> RetryLater:
+        """The host asked to wait longer than this run waits (or has retries left): hold it."""
+        origin, until = _origin(url), time.time() + wait
+        self.held[origin] = max(self.held.get(origin, 0.0), until)
+        why = (
+            f"more than {self.options.max_retry_after:g} s"
+            if wait > self.options.max_retry_after
+            else "no retry left"
+        )
+        return RetryLater(
+            f"{url}: HTTP {status} asks to retry after {wait:.0f} s ({why}; left for the next run)",
+            origin,
+            until,
+        )
+
     def _hold_host(self, url: str, seconds: float) -> None:
         host = self._host(url)
         host.next_at = max(host.next_at, asyncio.get_running_loop().time() + seconds)
@@ -292,6 +333,7 @@ class Fetcher:
             parts = urlsplit(current)
             if parts.scheme not in ("http", "https") or not parts.hostname or parts.port == 0:
                 raise FetchError(f"{url}: refused non-HTTP URL or URL without a host: {current!r}")
+            self._check_held(current)
             if robots and self.options.robots:
                 await self._check_robots(current)
             result = await self._attempts(current, etag, last_modified, max_bytes)
@@ -328,15 +370,11 @@ class Fetcher:
                         return Page(url, 304, etag=etag, last_modified=last_modified)
                     if 200 <= status < 300:
                         return await self._page(url, response, max_bytes)
+                    wait = _retry_after(response.headers.get("retry-after")) if status in (429, 503) else None
+                    if wait is not None and (wait > o.max_retry_after or last):
+                        raise self._retry_later(url, status, wait)
                     if status not in _RETRY_STATUSES or last:
                         raise StatusError(f"{url}: HTTP {status}", status)
-                    wait = _retry_after(response.headers.get("retry-after")) if status in (429, 503) else None
-                    if wait is not None and wait > o.max_retry_after:
-                        raise StatusError(
-                            f"{url}: HTTP {status} asks to retry after {wait:.0f} s "
-                            f"(more than {o.max_retry_after:g} s; left for the next run)",
-                            status,
-                        )
                     reason = f"HTTP {status}"
             except TimeoutError as exc:  # the budget, not a socket timeout: a slow drip, not worth a retry
                 raise FetchError(f"{url}: no complete response within {o.total_timeout:g} s") from exc
@@ -378,6 +416,8 @@ class Fetcher:
             if origin not in self._robots:
                 self._robots[origin] = await self._load_robots(origin)
         rules = self._robots[origin]
+        if isinstance(rules, RetryLater):
+            raise RetryLater(f"{url}: {rules}", rules.origin, rules.until)
         if isinstance(rules, FetchError):
             raise FetchError(f"{url}: robots.txt unavailable, not crawling {origin} this run ({rules})")
         if not rules.can_fetch(url, self.options.user_agent):

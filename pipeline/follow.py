@@ -1,16 +1,22 @@
 """The cron job: poll feeds, fetch new articles, extract, cluster, write; never lose or repeat one.
 
-A run, under an exclusive lock (an `flock` on `STATE.lock`, released by the kernel even when
-the holder is killed):
+A run, under the state's exclusive lock (`pipeline.state`), within a deadline (`max_run_seconds`):
 
 1. polls every feed once (conditional GET); the new items of a feed and its new validators are
-   stored in one transaction, so an item is recorded as pending before the 304 that would hide it;
-2. fetches pending items (and those that failed on earlier runs, up to `max_attempts`) through
-   one `Fetcher`, while a worker thread runs clean -> extract on what arrived; an item's record and
-   its "done" mark are committed in one transaction, so a run killed at any point, then started
-   again, processes every item exactly once;
+   stored in one transaction, so an item is recorded as pending before the 304 that would hide it.
+   An item seen before under the same GUID whose link or text changed is pending again;
+2. fetches pending items (and those that failed on earlier runs, up to `max_attempts`), at most
+   `max_items` per feed, through one `Fetcher`, while a worker thread runs clean -> extract on
+   what arrived; an item's record and its "done" mark are committed in one transaction, so a run
+   killed at any point, then started again, processes every item exactly once. Once the deadline
+   passes, nothing new starts: what is not fetched and extracted by then stays pending;
 3. re-clusters every per-article record stored so far and writes the complete picture to
    `output` (atomically), the incidents this run created or updated to `changed`, and `db`.
+
+A link that is not http(s) (javascript:, file:, data:, mailto:) is skipped with its reason, once.
+A host that asks (Retry-After) to be left alone past the run is remembered in the state, and
+neither its feeds nor its pages are requested before the time it gave; its items wait, without
+spending an attempt.
 
 `changed` is at-least-once across crashes: the snapshot it is computed against is committed
 after the files are written, so a run killed in between reports those incidents again (ids are
@@ -20,38 +26,48 @@ stable, so downstream upserts are idempotent).
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import json
 import logging
 import os
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from pipeline.cluster import cluster_records
-from pipeline.errors import FetchError, ParseError, PipelineError, SinkError
-from pipeline.feeds import FeedItem, is_relevant, parse_feed, plain_text
-from pipeline.fetch import Fetcher, FetchOptions, Page, RobotsDisallowed
+from pipeline.errors import FetchError, ParseError, SinkError
+from pipeline.feeds import is_relevant, parse_feed, plain_text
+from pipeline.fetch import Fetcher, FetchOptions, Page, RetryLater, RobotsDisallowed
+from pipeline.postgres import is_postgres_url
 from pipeline.run import RunSummary, extract_records, write_database
 from pipeline.sinks import record_json, write_jsonl
-from pipeline.source import article_id
+from pipeline.state import (
+    FollowLocked,
+    check_state_paths,
+    connect_state,
+    held_hosts,
+    hold_host,
+    locked,
+    now,
+    remember,
+    transaction,
+)
 from schemas.document import RawDocument
 from schemas.incident import IncidentRecord
 
-__all__ = ["FollowLocked", "FollowOptions", "FollowSummary", "connect_state", "follow"]
+__all__ = ["FollowLocked", "FollowOptions", "FollowSummary", "follow"]
 
 log = logging.getLogger(__name__)
 
 _BATCH = 16
+_FETCHED = ("http", "https")
 
 
-class FollowLocked(PipelineError):
-    """Another run holds the state's lock."""
+class _Deadline(Exception):
+    """The run deadline came before this item was fetched or extracted: it waits for the next run."""
 
 
 @dataclass(frozen=True)
@@ -63,7 +79,8 @@ class FollowOptions:
     output: Path
     changed: Path | None = None
     db: str | None = None
-    max_items: int | None = None
+    max_items: int | None = 100  # per feed and run; None: no limit
+    max_run_seconds: float = 900.0
     max_attempts: int = 3
     relevance: bool = False
     fetch: FetchOptions = field(default_factory=FetchOptions)
@@ -76,6 +93,7 @@ class FollowSummary:
     feeds: int = 0
     unchanged: int = 0
     new_items: int = 0
+    changed_items: int = 0
     processed: int = 0
     articles: int = 0
     not_incidents: int = 0
@@ -86,6 +104,9 @@ class FollowSummary:
     gave_up_before: int = 0
     incidents: int = 0
     changed: int = 0
+    deadline: float | None = None  # the deadline, when it stopped the run
+    not_polled: int = 0
+    waiting: dict[str, str] = field(default_factory=dict)  # origin: until when (Retry-After)
 
     @property
     def ok(self) -> bool:
@@ -93,78 +114,65 @@ class FollowSummary:
 
     def lines(self) -> list[str]:
         out = [
-            f"polled {self.feeds} feeds ({self.unchanged} unchanged): {self.new_items} new items; "
-            f"processed {self.processed}: {self.articles} articles extracted, {self.not_incidents} not "
-            f"incidents, {self.irrelevant} not relevant, {len(self.skipped)} skipped, "
-            f"{len(self.failed)} failed; {self.pending} left for the next run",
+            f"polled {self.feeds - self.not_polled} of {self.feeds} feeds ({self.unchanged} unchanged): "
+            f"{self.new_items} new items; processed {self.processed}: {self.articles} articles extracted, "
+            f"{self.not_incidents} not incidents, {self.irrelevant} not relevant, {len(self.skipped)} "
+            f"skipped, {len(self.failed)} failed; {self.pending} left for the next run",
             f"{self.incidents} incidents written, {self.changed} created or updated by this run",
         ]
+        if self.changed_items:
+            out.append(f"{self.changed_items} items changed under a GUID seen before: processed again")
+        if self.deadline is not None:
+            out.append(
+                f"run deadline of {self.deadline:g} s reached (--max-run-seconds): {self.not_polled} feeds "
+                "not polled; items not fetched and extracted by then wait for the next run"
+            )
         if self.gave_up_before:
             out.append(
                 f"{self.gave_up_before} items given up on earlier runs (status 'gave_up' in the state)"
             )
+        out += [
+            f"waiting: {origin} asked (Retry-After) not to be contacted before {until}"
+            for origin, until in sorted(self.waiting.items())
+        ]
         out += [f"skipped: {reason}" for reason in self.skipped]
         out += [f"failed: {reason}" for reason in self.failed]
         return out
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+def _check_paths(options: FollowOptions) -> None:
+    """Refuse, before anything runs, a state database that is also an output."""
+    outputs = {"-o": options.output, "--changed": options.changed}
+    if options.db and not is_postgres_url(options.db):
+        outputs["--db"] = Path(options.db)
+    check_state_paths(options.state, outputs)
 
 
-def connect_state(path: Path) -> sqlite3.Connection:
-    """Open (creating or migrating) the state database; autocommit, explicit transactions."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("PRAGMA foreign_keys = ON")
-    schema = resources.files("pipeline").joinpath("migrations", "state_001_init.sql").read_text("utf-8")
-    conn.executescript(schema)
-    return conn
-
-
-@contextmanager
-def _transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    conn.execute("BEGIN IMMEDIATE")
+def _not_fetched(link: str) -> str | None:
+    """Why a link is not fetched at all (not http or https), or None."""
     try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-
-
-@contextmanager
-def _locked(state: Path) -> Iterator[None]:
-    """Hold the run lock for `state`; `FollowLocked` names the pid that holds it."""
-    state.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = state.with_name(state.name + ".lock")
-    handle = lock_path.open("a+")
-    try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            handle.seek(0)
-            holder = handle.read().strip() or "unknown"
-            raise FollowLocked(f"{state}: another follow run (pid {holder}) is running") from exc
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        yield
-    finally:
-        handle.close()
+        scheme = urlsplit(link).scheme.lower()
+    except ValueError as exc:
+        return f"{link[:200]}: malformed link ({exc}), not fetched"
+    if scheme in _FETCHED:
+        return None
+    return f"{link[:200]}: not an http(s) link ({scheme or 'no scheme'}), not fetched"
 
 
 class _Run:
-    """The state of one run: connection, summary, and the steps in order."""
+    """The state of one run: connection, summary, deadline, and the steps in order."""
 
     def __init__(self, options: FollowOptions, conn: sqlite3.Connection) -> None:
         self.options = options
         self.conn = conn
-        self.summary = FollowSummary(feeds=len(options.feeds))
+        self.summary = FollowSummary(feeds=len(options.feeds), not_polled=len(options.feeds))
+        self.deadline = time.monotonic() + options.max_run_seconds
+
+    def past_deadline(self) -> bool:
+        if time.monotonic() < self.deadline:
+            return False
+        self.summary.deadline = self.options.max_run_seconds
+        return True
 
     async def poll(self, fetcher: Fetcher, url: str) -> None:
         row = self.conn.execute("SELECT etag, last_modified FROM feeds WHERE url = ?", (url,)).fetchone()
@@ -172,78 +180,61 @@ class _Run:
         try:
             page = await fetcher.fetch(url, etag, modified)
             items = [] if page.not_modified else parse_feed(page.content, url, page.content_type)
+        except RetryLater as exc:
+            self.summary.not_polled -= 1
+            self._wait(exc)
+            with transaction(self.conn):
+                hold_host(self.conn, exc.origin, exc.until)
+            return
         except (FetchError, ParseError) as exc:
+            self.summary.not_polled -= 1
             self._feed_failed(url, exc)
             return
-        with _transaction(self.conn):
-            new = sum(self._remember(item) for item in items)
+        status = "unchanged" if page.not_modified else "new items"
+        with transaction(self.conn):
+            seen = Counter(remember(self.conn, item) for item in items)
             self.conn.execute(
                 "INSERT INTO feeds (url, etag, last_modified, last_polled, last_status, failures)"
                 " VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT(url) DO UPDATE SET etag = excluded.etag,"
                 " last_modified = excluded.last_modified, last_polled = excluded.last_polled,"
                 " last_status = excluded.last_status, last_error = NULL, failures = 0",
-                (
-                    url,
-                    page.etag,
-                    page.last_modified,
-                    _now(),
-                    "unchanged" if page.not_modified else "new items",
-                ),
+                (url, page.etag, page.last_modified, now(), status),
             )
-        self.summary.new_items += new
+        self.summary.not_polled -= 1
+        self.summary.new_items += seen["new"]
+        self.summary.changed_items += seen["changed"]
         self.summary.unchanged += page.not_modified
+
+    def _wait(self, exc: RetryLater) -> None:
+        until = datetime.fromtimestamp(exc.until, UTC).isoformat(timespec="seconds")
+        self.summary.waiting[exc.origin] = until
 
     def _feed_failed(self, url: str, exc: Exception) -> None:
         message = str(exc) if url in str(exc) else f"{url}: {exc}"
         self.summary.failed.append(f"feed {message}")
         log.error("feed %s", message)
-        with _transaction(self.conn):
+        with transaction(self.conn):
             self.conn.execute(
                 "INSERT INTO feeds (url, last_polled, last_status, last_error, failures)"
                 " VALUES (?, ?, 'failed', ?, 1) ON CONFLICT(url) DO UPDATE SET"
                 " last_polled = excluded.last_polled, last_status = 'failed',"
                 " last_error = excluded.last_error, failures = feeds.failures + 1",
-                (url, _now(), message),
+                (url, now(), message),
             )
 
-    def _remember(self, item: FeedItem) -> bool:
-        """Record a feed item unless one of its keys was seen; either way keep all its keys."""
-        keys = item.keys()
-        marks = ",".join("?" * len(keys))
-        seen = self.conn.execute(f"SELECT item_id FROM item_keys WHERE key IN ({marks})", keys).fetchone()
-        if seen:
-            item_id, new = seen[0], False
-        else:
-            now = _now()
-            item_id = self.conn.execute(
-                "INSERT INTO items (feed, link, guid, title, summary, content, published, article_id,"
-                " first_seen, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    item.feed,
-                    item.link,
-                    item.guid,
-                    item.title,
-                    item.summary,
-                    item.content,
-                    item.published.isoformat() if item.published else None,
-                    article_id(item.canonical) if item.canonical else article_id(item.feed, *keys),
-                    now,
-                    now,
-                ),
-            ).lastrowid
-            new = True
-        self.conn.executemany(
-            "INSERT OR IGNORE INTO item_keys VALUES (?, ?)", [(key, item_id) for key in keys]
-        )
-        return new
-
     def due(self) -> list[sqlite3.Row]:
-        """Items to process this run, oldest first: pending, and failed ones with attempts left."""
+        """Items to process this run, oldest first: pending, and failed ones with attempts left;
+        at most `max_items` of each feed."""
         rows = self.conn.execute(
             "SELECT * FROM items WHERE status IN ('pending', 'failed') ORDER BY id"
         ).fetchall()
         limit = self.options.max_items
-        due = rows if limit is None else rows[: max(limit, 0)]
+        taken: Counter[str] = Counter()
+        due = []
+        for row in rows:
+            if limit is None or taken[row["feed"]] < limit:
+                taken[row["feed"]] += 1
+                due.append(row)
         self.summary.pending = len(rows) - len(due)
         self.summary.gave_up_before = self.conn.execute(
             "SELECT count(*) FROM items WHERE status = 'gave_up'"
@@ -252,34 +243,64 @@ class _Run:
 
     async def get(self, fetcher: Fetcher, item: sqlite3.Row) -> tuple[sqlite3.Row, Page | Exception | None]:
         """The item's page (None when the feed carried the article and there is no link)."""
-        if not item["link"]:
+        link = item["link"]
+        if not link or _not_fetched(link):
             return item, None
+        if self.past_deadline():
+            return item, _Deadline()
         try:
-            return item, await fetcher.fetch(item["link"])
+            async with asyncio.timeout_at(self.deadline):
+                return item, await fetcher.fetch(link)
+        except TimeoutError:
+            self.summary.deadline = self.options.max_run_seconds
+            return item, _Deadline()
         except FetchError as exc:
             return item, exc
 
     def process(self, batch: list[tuple[sqlite3.Row, Page | Exception | None]]) -> None:
-        """Extract a batch of fetched items and commit their records and status in one transaction."""
+        """Extract a batch of fetched items and commit their records and status in one transaction.
+
+        An item that waits (run deadline, Retry-After) keeps its status and attempts. An item
+        processed again (its content changed) loses its old record once it has a new outcome.
+        """
         updates: list[tuple[str, str | None, int]] = []
         stored: list[tuple[str, int, str]] = []
+        holds: list[RetryLater] = []
         for item, page in batch:
+            if self.past_deadline():
+                page = _Deadline()
+            if isinstance(page, _Deadline | RetryLater):
+                self.summary.pending += 1
+                if isinstance(page, RetryLater):
+                    self._wait(page)
+                    holds.append(page)
+                continue
             self.summary.processed += 1
             status, reason, records = self._outcome(item, page)
             updates.append((status, reason, item["id"]))
             stored += [(r.sources[0].article_id, item["id"], record_json(r)) for r in records]
-        with _transaction(self.conn):
+        with transaction(self.conn):
+            self.conn.executemany(
+                "DELETE FROM article_records WHERE item_id = ?",
+                [(item_id,) for status, _, item_id in updates if status in ("done", "skipped")],
+            )
             self.conn.executemany("INSERT OR REPLACE INTO article_records VALUES (?, ?, ?)", stored)
             self.conn.executemany(
                 "UPDATE items SET status = ?, last_error = ?, updated_at = ?,"
                 " attempts = attempts + (? IN ('failed', 'gave_up')) WHERE id = ?",
-                [(status, reason, _now(), status, item_id) for status, reason, item_id in updates],
+                [(status, reason, now(), status, item_id) for status, reason, item_id in updates],
             )
+            for hold in holds:
+                hold_host(self.conn, hold.origin, hold.until)
 
     def _outcome(
         self, item: sqlite3.Row, page: Page | Exception | None
     ) -> tuple[str, str | None, list[IncidentRecord]]:
         origin = item["link"] or f"{item['feed']} item {item['guid'] or item['title']}"
+        refused = _not_fetched(item["link"]) if item["link"] else None
+        if refused:
+            self.summary.skipped.append(refused)
+            return "skipped", refused, []
         if isinstance(page, RobotsDisallowed):
             self.summary.skipped.append(str(page))
             return "skipped", str(page), []
@@ -347,7 +368,7 @@ class _Run:
         if self.options.changed:
             write_jsonl(changed, self.options.changed)
         self.summary.changed = len(changed)
-        with _transaction(self.conn):
+        with transaction(self.conn):
             self.conn.execute("DELETE FROM incidents")
             self.conn.executemany("INSERT INTO incidents VALUES (?, ?)", list(bodies.items()))
 
@@ -356,7 +377,8 @@ def _interleaved(items: list[sqlite3.Row]) -> list[sqlite3.Row]:
     """Round-robin over hosts, so one slow or rate-limited site does not hold up the others."""
     by_host: dict[str, list[sqlite3.Row]] = {}
     for item in items:
-        by_host.setdefault(urlsplit(item["link"] or "").netloc, []).append(item)
+        host = "" if _not_fetched(item["link"] or "http:") else urlsplit(item["link"] or "").netloc
+        by_host.setdefault(host, []).append(item)
     queues = list(by_host.values())
     return [queue[n] for n in range(max(map(len, queues), default=0)) for queue in queues if n < len(queue)]
 
@@ -399,31 +421,37 @@ async def _items(run: _Run, fetcher: Fetcher) -> None:
 
 
 async def _follow(run: _Run) -> None:
-    async with Fetcher(run.options.fetch) as fetcher:
-        await asyncio.gather(*(run.poll(fetcher, url) for url in run.options.feeds))
+    async with Fetcher(run.options.fetch, held=held_hosts(run.conn)) as fetcher:
+        try:
+            async with asyncio.timeout_at(run.deadline):
+                await asyncio.gather(*(run.poll(fetcher, url) for url in run.options.feeds))
+        except TimeoutError:
+            run.summary.deadline = run.options.max_run_seconds
         await _items(run, fetcher)
 
 
 def follow(options: FollowOptions) -> FollowSummary:
-    """Run the follow job once (see the module docstring); raises `FollowLocked` when one is running."""
-    with _locked(options.state):
+    """Run the follow job once (see the module docstring); raises `FollowLocked` when one is running
+    and `ConfigError`, before anything runs, when the state database is also an output."""
+    _check_paths(options)
+    with locked(options.state):
         try:
             conn = connect_state(options.state)
         except sqlite3.Error as exc:
             raise SinkError(f"{options.state}: cannot open the state database ({exc})") from exc
         try:
-            with _transaction(conn):
-                conn.execute("INSERT OR REPLACE INTO lock VALUES (1, ?, ?)", (os.getpid(), _now()))
+            with transaction(conn):
+                conn.execute("INSERT OR REPLACE INTO lock VALUES (1, ?, ?)", (os.getpid(), now()))
                 run_id = conn.execute(
-                    "INSERT INTO runs (pid, started) VALUES (?, ?)", (os.getpid(), _now())
+                    "INSERT INTO runs (pid, started) VALUES (?, ?)", (os.getpid(), now())
                 ).lastrowid
             run = _Run(options, conn)
             asyncio.run(_follow(run))
             run.publish()
-            with _transaction(conn):
+            with transaction(conn):
                 conn.execute(
                     "UPDATE runs SET finished = ?, ok = ?, summary = ? WHERE id = ?",
-                    (_now(), run.summary.ok, json.dumps(asdict(run.summary)), run_id),
+                    (now(), run.summary.ok, json.dumps(asdict(run.summary)), run_id),
                 )
                 conn.execute("DELETE FROM lock")
         finally:

@@ -1,7 +1,7 @@
 """A real HTTP server on 127.0.0.1 for integration tests, in a daemon thread.
 
 Routes are plain functions of the request handler, so a test can misbehave exactly as a web
-server does: stall, cut a body short, stream 60 MB, send a gzip bomb. Every request is
+server does: stall, cut a body short, stream 60 MB, send a gzip bomb, drip a body. Every request is
 recorded (`hits`, `requests`) so a test can assert what was, or was not, fetched.
 """
 
@@ -120,6 +120,22 @@ class LoopbackServer:
         def handler(request: BaseHTTPRequestHandler) -> None:
             self.released.wait(seconds)
             request.close_connection = True
+
+        return handler
+
+    def drip(self, length: int = 1000, every: float = 0.2) -> Handler:
+        """A handler that sends a `length`-byte body one byte every `every` seconds: never a
+        read timeout, and never done in time."""
+
+        def handler(request: BaseHTTPRequestHandler) -> None:
+            request.send_response(200)
+            request.send_header("Content-Length", str(length))
+            request.end_headers()
+            for _ in range(length):
+                request.wfile.write(b"x")
+                request.wfile.flush()
+                if self.released.wait(every):
+                    return
 
         return handler
 

@@ -15,7 +15,7 @@ import pytest
 from httpserver import LoopbackServer, gzip_bomb, send
 
 from pipeline.errors import ConfigError, FetchError
-from pipeline.fetch import USER_AGENT, Fetcher, FetchOptions, Page, RobotsDisallowed, decode_text
+from pipeline.fetch import USER_AGENT, Fetcher, FetchOptions, Page, RetryLater, RobotsDisallowed, decode_text
 from pipeline.guard import BlockedAddress, refusal_reason, trusted_network
 
 T = TypeVar("T")
@@ -97,6 +97,30 @@ def test_fetch_refuses_retry_after_beyond_cap(server: LoopbackServer) -> None:
     assert time.monotonic() - start < 2
 
 
+def test_long_retry_after_holds_the_host_for_the_rest_of_the_run(server: LoopbackServer) -> None:
+    server.serve("/busy", b"", {"Retry-After": "3600"}, status=429)
+    server.serve("/other", b"ok")
+
+    async def both(held: dict[str, float]) -> tuple[Fetcher, list[Page | BaseException]]:
+        async with Fetcher(FAST, held=held) as fetcher:
+            first = await asyncio.gather(fetcher.fetch(server.url("/busy")), return_exceptions=True)
+            second = await asyncio.gather(fetcher.fetch(server.url("/other")), return_exceptions=True)
+            return fetcher, first + second
+
+    fetcher, (busy, other) = _run(both({}))
+    assert isinstance(busy, RetryLater) and isinstance(other, RetryLater)
+    assert other.origin == server.url("") and 3590 < other.until - time.time() <= 3600
+    assert fetcher.held == {server.url(""): other.until} and server.hits["/other"] == 0
+    passed = FetchOptions(allowed_networks=LOOPBACK, delay=0)
+    held = {server.url(""): time.time() - 1}  # a hold that has passed holds nothing
+
+    async def other() -> Page:
+        async with Fetcher(passed, held=held) as fetcher:
+            return await fetcher.fetch(server.url("/other"))
+
+    assert _run(other()).content == b"ok" and server.hits["/other"] == 1
+
+
 def test_stalling_server_times_out_and_others_go_on(server: LoopbackServer) -> None:
     server.route("/stall", server.stall(30))
     server.serve("/fine", b"fine")
@@ -117,17 +141,7 @@ def test_stalling_server_times_out_and_others_go_on(server: LoopbackServer) -> N
 
 
 def test_total_budget_bounds_a_slow_drip(server: LoopbackServer) -> None:
-    def drip(request: BaseHTTPRequestHandler) -> None:
-        request.send_response(200)
-        request.send_header("Content-Length", "100")
-        request.end_headers()
-        for _ in range(100):
-            request.wfile.write(b"x")
-            request.wfile.flush()
-            if server.released.wait(0.2):
-                return
-
-    server.route("/drip", drip)
+    server.route("/drip", server.drip(100))
     start = time.monotonic()
     with pytest.raises(FetchError, match=r"within 1\.5 s"):
         _run(_get(server.url("/drip"), FetchOptions(allowed_networks=LOOPBACK, delay=0, total_timeout=1.5)))

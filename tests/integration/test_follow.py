@@ -413,3 +413,212 @@ def test_follow_and_extract_sharing_one_sqlite_keep_each_others_incidents(
     again = tmp_path / "again.jsonl"
     assert main(["extract", *map(str, earlier), "-o", str(again), "--db", str(db), "-q"]) == 0
     assert source_ids(again) == in_db  # and extract, in turn, keeps what follow stored
+
+
+def test_non_http_links_skipped_once_with_a_reason(server: LoopbackServer, tmp_path: Path) -> None:
+    """javascript:, file:, data: and mailto: links: skipped on the first run (were failed 3 runs)."""
+    links = [
+        "javascript:alert(1)",
+        "file:///etc/hostname",
+        "data:text/html,<p>hi</p>",
+        "http://[broken/host",  # before: a ValueError that ended the whole run
+        "mailto:desk@example.org",
+    ]
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "items": [{"id": f"odd{n}", "url": link, "title": f"Odd {n}"} for n, link in enumerate(links)],
+    }
+    server.serve("/feed.json", json.dumps(feed), {"Content-Type": "application/feed+json"})
+    opts = options(tmp_path, server.url("/feed.json"))
+    first = follow(opts)
+    assert (first.ok, first.processed, len(first.skipped), first.failed) == (True, 5, 5, [])
+    assert sum("not an http(s) link" in reason for reason in first.skipped) == 4
+    assert any(reason.startswith("http://[broken/host: malformed link") for reason in first.skipped)
+    assert any(reason.startswith("javascript:alert(1): not an http(s) link") for reason in first.skipped)
+    assert set(statuses(opts.state).values()) == {"skipped"}
+    second = follow(opts)
+    assert (second.ok, second.processed, second.skipped) == (True, 0, [])
+
+
+def test_max_items_is_per_feed_and_defaults_to_100(
+    server: LoopbackServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A big feed no longer makes a run of every item: each feed gives at most N per run."""
+    for name, count in (("big", 101), ("small", 2)):
+        feed = {
+            "version": "https://jsonfeed.org/version/1.1",
+            "items": [{"id": f"{name}{n}", "url": f"mailto:{name}{n}@example.org"} for n in range(count)],
+        }
+        server.serve(f"/{name}.json", json.dumps(feed), {"Content-Type": "application/feed+json"})
+    feeds = [server.url("/big.json"), server.url("/small.json")]
+    args = ["follow", *feeds, "--state", str(tmp_path / "s.sqlite"), "-o", str(tmp_path / "out.jsonl")]
+    args += ["--allow-network", "127.0.0.0/8", "--delay", "0"]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert "103 new items; processed 102: " in err and "; 1 left for the next run" in err
+    summary = follow(options(tmp_path, *feeds, state=tmp_path / "t.sqlite", max_items=1))
+    assert (summary.new_items, summary.processed, summary.pending) == (103, 2, 101)
+
+
+def test_changed_content_under_a_seen_guid_is_processed_again(server: LoopbackServer, tmp_path: Path) -> None:
+    """The same GUID with a new link and text: fetched again, its old record replaced, in --changed
+    (before: ignored without a word)."""
+    serve_articles(server, range(8))
+    serve_feed(server, "/feed.xml", rss(server, [(0, "g0", "/a/0.html"), (1, "g1", "/a/1.html")]), '"1"')
+    opts = options(tmp_path, server.url("/feed.xml"))
+    assert follow(opts).articles == 2
+    serve_feed(server, "/feed.xml", rss(server, [(5, "g0", "/a/5.html"), (1, "g1", "/a/1.html")]), '"2"')
+    second = follow(opts)
+    assert (second.ok, second.new_items, second.changed_items, second.processed) == (True, 0, 1, 1)
+    assert any("changed under a GUID seen before" in line for line in second.lines())
+    changed = opts.changed.read_text("utf-8")
+    assert COMPANIES[5][0] in changed and COMPANIES[0][0] not in changed
+    everything = opts.output.read_text("utf-8")
+    assert COMPANIES[5][0] in everything and COMPANIES[0][0] not in everything
+    assert len(stored_articles(opts.state)) == 2 and len(statuses(opts.state)) == 2
+    assert [server.hits[f"/a/{n}.html"] for n in (0, 1, 5)] == [1, 1, 1]
+    serve_feed(server, "/feed.xml", rss(server, [(5, "g0", "/a/5.html"), (1, "g1", "/a/1.html")]), '"3"')
+    third = follow(opts)  # served again in full, nothing changed: nothing processed
+    assert (third.changed_items, third.processed, third.changed) == (0, 0, 0)
+
+
+def test_lock_holds_through_a_symlinked_state(server: LoopbackServer, tmp_path: Path) -> None:
+    """A real process holds the lock; runs that name its state through symlinks are refused."""
+    server.route("/feed.xml", server.stall(30))
+    real = tmp_path / "real"
+    real.mkdir()
+    state = real / "state.sqlite"
+    (tmp_path / "alias").symlink_to(real, target_is_directory=True)
+    (tmp_path / "state-link.sqlite").symlink_to(state)
+    command = [sys.executable, "-m", "pipeline.cli", "follow", server.url("/feed.xml"), "--state", str(state)]
+    command += ["-o", str(tmp_path / "held.jsonl"), "--allow-network", "127.0.0.0/8", "--delay", "0", "-q"]
+    holder = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 40
+        while not server.hits["/feed.xml"] and time.monotonic() < deadline and holder.poll() is None:
+            time.sleep(0.05)
+        assert server.hits["/feed.xml"] == 1 and holder.poll() is None
+        for alias in (tmp_path / "state-link.sqlite", tmp_path / "alias" / "state.sqlite"):
+            with pytest.raises(FollowLocked, match=rf"another follow run \(pid {holder.pid}\)"):
+                follow(options(tmp_path, server.url("/feed.xml"), state=alias))
+        assert server.hits["/feed.xml"] == 1
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+
+
+@pytest.mark.parametrize("flag", ["--db", "-o", "--changed"])
+def test_state_that_is_also_an_output_is_refused_before_anything_runs(
+    server: LoopbackServer, tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: str
+) -> None:
+    serve_articles(server, range(1))
+    serve_feed(server, "/feed.xml", rss(server, [(0, "g0", "/a/0.html")]))
+    state = tmp_path / "state.sqlite"
+    args = ["follow", server.url("/feed.xml"), "--state", str(state), "--allow-network", "127.0.0.0/8"]
+    args += ["--delay", "0", "-q"]
+    assert main([*args, "-o", str(tmp_path / "out.jsonl")]) == 0
+    hits, before = server.hits["/feed.xml"], state.read_bytes()
+    (tmp_path / "same.sqlite").symlink_to(state)
+    outputs = {"-o": str(tmp_path / "out.jsonl")} | {flag: str(tmp_path / "same.sqlite")}
+    capsys.readouterr()
+    assert main([*args, *(part for pair in outputs.items() for part in pair)]) == 1
+    assert f"given as --state and as {flag}" in capsys.readouterr().err
+    assert server.hits["/feed.xml"] == hits and state.read_bytes() == before
+
+
+def test_run_deadline_stops_a_dripping_run_and_the_items_wait(server: LoopbackServer, tmp_path: Path) -> None:
+    """Before: no run deadline, each dripping page cost its whole request budget."""
+    for n in range(3):
+        server.route(f"/a/{n}.html", server.drip())
+    serve_feed(server, "/feed.xml", rss(server, [(n, f"g{n}", f"/a/{n}.html") for n in range(3)]))
+    slow_budget = FetchOptions(
+        allowed_networks=LOOPBACK, delay=0, retries=0, read_timeout=2, total_timeout=30
+    )
+    opts = options(tmp_path, server.url("/feed.xml"), fetch=slow_budget, max_run_seconds=1.0)
+    start = time.monotonic()
+    summary = follow(opts)
+    assert time.monotonic() - start < 4
+    assert (summary.ok, summary.deadline, summary.processed, summary.pending) == (True, 1.0, 0, 3)
+    assert any(line.startswith("run deadline of 1 s reached") for line in summary.lines())
+    with sqlite3.connect(opts.state) as conn:
+        assert conn.execute("SELECT status, attempts FROM items").fetchall() == [("pending", 0)] * 3
+    serve_articles(server, range(3))
+    later = follow(opts)
+    assert (later.ok, later.deadline, later.articles, later.pending) == (True, None, 3, 0)
+
+
+def test_run_deadline_during_polls(server: LoopbackServer, tmp_path: Path) -> None:
+    server.route("/slow.xml", server.drip())
+    serve_articles(server, range(1))
+    serve_feed(server, "/fast.xml", rss(server, [(0, "g0", "/a/0.html")]))
+    slow_budget = FetchOptions(
+        allowed_networks=LOOPBACK, delay=0, retries=0, read_timeout=2, total_timeout=30
+    )
+    opts = options(
+        tmp_path, server.url("/fast.xml"), server.url("/slow.xml"), fetch=slow_budget, max_run_seconds=1.0
+    )
+    summary = follow(opts)
+    assert (summary.ok, summary.deadline, summary.not_polled, summary.new_items) == (True, 1.0, 1, 1)
+    assert summary.lines()[0].startswith("polled 1 of 2 feeds")
+    with sqlite3.connect(opts.state) as conn:
+        assert conn.execute("SELECT url, last_status FROM feeds").fetchall() == [
+            (server.url("/fast.xml"), "new items")
+        ]
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--max-run-seconds", "0"), ("--max-run-seconds", "nan"), ("--max-run-seconds", "inf"),
+     ("--max-run-seconds", "-5"), ("--max-items", "-1"), ("--max-items", "many")],
+)  # fmt: skip
+def test_cli_follow_refuses_meaningless_limits(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, value: str
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["follow", "http://127.0.0.1:9/feed.xml", "-o", str(tmp_path / "out.jsonl"), option, value])
+    assert exited.value.code == 2 and f"argument {option}" in capsys.readouterr().err
+
+
+def test_retry_after_is_kept_in_the_state(tmp_path: Path) -> None:
+    """A host that asks for an hour is not asked again by the next run (before: it was, and the
+    item spent an attempt each time); another host is not held up; the item waits, then is done."""
+    with LoopbackServer() as busy, LoopbackServer() as calm:
+        busy.sequence(
+            "/a/0.html",
+            [
+                lambda r: send(r, 429, b"", {"Retry-After": "3600"}),
+                lambda r: send(r, 200, article(0).encode()),
+            ],
+        )
+        serve_feed(busy, "/feed.xml", rss(busy, [(0, "g0", "/a/0.html")]))
+        serve_articles(calm, range(1, 2))
+        serve_feed(calm, "/feed.xml", rss(calm, [(1, "g1", "/a/1.html")]))
+        opts = options(tmp_path, busy.url("/feed.xml"), calm.url("/feed.xml"))
+        first = follow(opts)
+        assert (first.ok, first.articles, first.pending) == (True, 1, 1)
+        assert list(first.waiting) == [busy.url("")]
+        assert f"waiting: {busy.url('')} asked (Retry-After) not to be contacted before" in "\n".join(
+            first.lines()
+        )
+
+        serve_feed(calm, "/feed.xml", rss(calm, [(1, "g1", "/a/1.html"), (2, "g2", "/a/2.html")]), '"2"')
+        serve_articles(calm, range(2, 3))
+        second = follow(opts)
+        assert (second.ok, second.articles, second.pending, list(second.waiting)) == (
+            True,
+            1,
+            1,
+            [busy.url("")],
+        )
+        assert busy.hits["/feed.xml"] == 1 and busy.hits["/a/0.html"] == 1
+        with sqlite3.connect(opts.state) as conn:
+            assert conn.execute("SELECT status, attempts FROM items WHERE guid = 'g0'").fetchone() == (
+                "pending",
+                0,
+            )
+            conn.execute("UPDATE hosts SET retry_after = '2000-01-01T00:00:00+00:00'")  # the hour has passed
+
+        third = follow(opts)
+        assert (third.ok, third.articles, third.pending, third.waiting) == (True, 1, 0, {})
+        assert busy.hits["/feed.xml"] == 2 and busy.hits["/a/0.html"] == 2
+        assert set(statuses(opts.state).values()) == {"done"}
