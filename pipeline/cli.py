@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from pipeline.display import OneLineFormatter, one_line
 from pipeline.errors import PipelineError
 from pipeline.feeds import read_feed_list
 from pipeline.fetch import FetchOptions
@@ -150,7 +151,8 @@ def _follow(args: argparse.Namespace) -> int:
 
 
 def _say(line: str) -> None:
-    print(line, file=sys.stderr)
+    """Print one line to stderr, with what came from outside unable to break it (`one_line`)."""
+    print(one_line(line), file=sys.stderr)
 
 
 def _report(job: Callable[[], RunSummary | FollowSummary]) -> int:
@@ -168,9 +170,9 @@ def _report(job: Callable[[], RunSummary | FollowSummary]) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Exit 0 when every input was processed, 1 when any failed, 2 on bad usage."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.ERROR if args.quiet else logging.WARNING, format="%(levelname)s %(message)s"
-    )
+    handler = logging.StreamHandler()
+    handler.setFormatter(OneLineFormatter("%(levelname)s %(message)s"))
+    logging.basicConfig(level=logging.ERROR if args.quiet else logging.WARNING, handlers=[handler])
     if args.command == "follow":
         return _follow(args)
     settings = Settings(

@@ -622,3 +622,34 @@ def test_retry_after_is_kept_in_the_state(tmp_path: Path) -> None:
         assert (third.ok, third.articles, third.pending, third.waiting) == (True, 1, 0, {})
         assert busy.hits["/feed.xml"] == 2 and busy.hits["/a/0.html"] == 2
         assert set(statuses(opts.state).values()) == {"done"}
+
+
+def test_remote_guids_links_and_titles_cannot_forge_summary_lines(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    """Newlines, escape sequences and U+2028 from a feed are printed as escapes, on one line."""
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "items": [
+            {
+                "id": "q1\nfailed: forged by the feed\u001b[2J",
+                "content_html": "<p>Hi.</p>",
+                "title": "T\u2028x",
+            },
+            {"id": "q2", "url": "javascript:\u001b]0;owned\u0007\rfailed: forged too", "title": "Two"},
+            {"title": "Desk\u2028failed: forged three", "content_html": "<p>Hello.</p>"},
+        ],
+    }
+    server.serve("/feed.json", json.dumps(feed), {"Content-Type": "application/feed+json"})
+    command = [sys.executable, "-m", "pipeline.cli", "follow", server.url("/feed.json"), "--delay", "0"]
+    command += ["--state", str(tmp_path / "s.sqlite"), "-o", str(tmp_path / "out.jsonl")]
+    command += ["--allow-network", "127.0.0.0/8"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, timeout=120)
+    err = done.stderr.decode("utf-8")
+    assert done.returncode == 0, err
+    lines = err.splitlines()
+    assert not any(line.startswith("failed:") for line in lines), err
+    assert not any(c in err for c in "\x1b\x07\r\u2028"), err
+    assert "q1\\nfailed: forged by the feed\\x1b[2J" in err
+    assert "javascript:\\x1b]0;owned\\x07\\rfailed: forged too: not an http(s) link" in err
+    assert "item Desk failed: forged three" in err  # a title's line separators are spaces
