@@ -319,7 +319,12 @@ def extract_dates(doc: Doc, article: Article) -> list[Mention]:
         span = doc.char_span(found.start, found.end, alignment_mode="expand")
         if span is None or (found.relative is False and found.precision != "year" and _future(span)):
             continue
-        attrs = {"precision": found.precision, "role": None if _statistic(span) else _role(span)}
+        statistic = _statistic(span)
+        attrs = {
+            "precision": found.precision,
+            "role": None if statistic else _role(span),
+            "statistic": statistic,
+        }
         score = 0.8 if found.relative else 1.0
         out.append(
             mention_chars("date", found.value.isoformat(), doc, found.start, found.end, NAME, attrs, score)

@@ -43,6 +43,7 @@ __all__ = [
     "NOT_INCIDENT",
     "TypeRule",
     "TypeScores",
+    "cyber_context",
     "event_signals",
     "extract_incident_type",
     "is_incident",
@@ -63,6 +64,7 @@ _MODAL_FACTOR, _REPORT_FACTOR = 0.5, 0.3
 _HEADLINE_FACTOR = 2.0
 _MIN_EVENT_SCORE = 1.0
 _MIN_SCORE = 1.5
+_BRIEF_SENTENCES = 10
 
 
 @dataclass(frozen=True)
@@ -93,9 +95,11 @@ def _not_incident() -> dict[str, Any]:
     return spec
 
 
-def _is_past(sent: Span) -> bool:
+def _is_past(sent: Span, brief: bool) -> bool:
+    """A past or perfect verb; in a brief, any finite verb ("Acme suffers a ransomware attack":
+    incident databases and feed summaries report events in the present tense)."""
     for tok in sent:
-        if tok.tag_ == "VBD":
+        if tok.tag_ == "VBD" or (brief and tok.tag_ in ("VBZ", "VBP")):
             return True
         if tok.tag_ == "VBN" and any(
             c.dep_ in ("aux", "auxpass") and c.lower_ in _PERFECT_AUX for c in tok.children
@@ -104,13 +108,28 @@ def _is_past(sent: Span) -> bool:
     return False
 
 
-def _is_named(sent: Span) -> bool:
-    return any(ent.label_ in _NAMED for ent in sent.ents)
+def _is_named(sent: Span, brief: bool) -> bool:
+    """A named organisation, place, person or product; in a brief, any proper noun too (the
+    small model leaves many names in a short, headline-less text untagged)."""
+    words = _signal_words()
+    generic = words["incident_nouns"] | words["flaw_nouns"]
+
+    def common(tok: Token) -> bool:  # "Ransomware attacks are rising": NER's ORG, no name
+        return tok.lower_ in generic or tok.lemma_.lower() in generic
+
+    if any(ent.label_ in _NAMED and not all(map(common, ent)) for ent in sent.ents):
+        return True
+    return brief and any(t.pos_ == "PROPN" and not common(t) for t in sent)
 
 
-def _weight(sent: Span, report_cues: tuple[re.Pattern[str], ...]) -> tuple[float, bool]:
+def _is_brief(doc: Doc) -> bool:
+    """A short report (a feed summary, an incident database's entry) rather than an article."""
+    return len(sentences(doc)) <= _BRIEF_SENTENCES
+
+
+def _weight(sent: Span, report_cues: tuple[re.Pattern[str], ...], brief: bool) -> tuple[float, bool]:
     """The sentence's weight for cue counting, and whether it reads as an actual event."""
-    past, named = _is_past(sent), _is_named(sent)
+    past, named = _is_past(sent, brief), _is_named(sent, brief)
     event = past and named
     weight = _W_EVENT if event else _W_PARTIAL if past or named else _W_GENERIC
     if any(tok.tag_ == "MD" and tok.lower_ in _MODALS for tok in sent):
@@ -213,6 +232,33 @@ def event_signals(sent: Span) -> set[str]:
     return found
 
 
+@dataclass(frozen=True)
+class _Context:
+    strong: re.Pattern[str]
+    weak: re.Pattern[str]
+    min_weak: int
+
+
+@cache
+def _context_spec() -> _Context:
+    spec = load_vocabulary("incident_types")["cyber_context"]
+
+    def words(key: str) -> re.Pattern[str]:
+        return re.compile(r"\b(?:" + "|".join(spec[key]) + r")\b", re.I)
+
+    return _Context(words("strong"), words("weak"), int(spec["min_weak"]))
+
+
+def cyber_context(text: str) -> bool:
+    """Whether the text is about cyber security at all: one term only security writing uses, or
+    a few that ordinary news uses now and then. Without it, "attack", "hit" or "breach" are a
+    politician's, a storm's or a contract's, and no cue of theirs makes an incident."""
+    spec = _context_spec()
+    if spec.strong.search(text):
+        return True
+    return len({m.lower() for m in spec.weak.findall(text)}) >= spec.min_weak
+
+
 @cache
 def _any_cue_re() -> re.Pattern[str] | None:
     """Any type's cue (see `any_of`)."""
@@ -253,10 +299,11 @@ def score_types(doc: Doc, title: str | None = None) -> TypeScores:
     others = {"advice": 0, "report": 0, "business": 0}
     any_cue, any_other = _any_cue_re(), _any_other_re()
     headline_end = doc_text(doc).find("\n")
+    brief = _is_brief(doc)
     for sent, sent_text in zip(sentences(doc), sentence_texts(doc), strict=True):
         text = sent_text.lower()
         if any_cue is None or any_cue.search(text):  # most sentences carry no cue: skip counting each one
-            weight, event = _weight(sent, spec["report_cues"])
+            weight, event = _weight(sent, spec["report_cues"], brief)
             if sent.start == 0 and 0 < headline_end <= sent.end_char:
                 weight = max(weight, _W_EVENT) * _HEADLINE_FACTOR  # the headline names the main event
             for rule in rules:
@@ -310,7 +357,7 @@ def _anchor(doc: Doc, term: str) -> tuple[int, int]:
             match = pattern.search(text)
             if match:
                 span = (sent.start_char + match.start(), sent.start_char + match.end())
-                if _weight(sent, spec["report_cues"])[1]:
+                if _weight(sent, spec["report_cues"], _is_brief(doc))[1]:
                     return span
                 fallback = fallback or span
     if fallback:
@@ -324,6 +371,10 @@ def extract_incident_type(doc: Doc, article: Article) -> list[Mention]:
     """One `incident_type` mention: the article's type, or "Not an incident" with a reason."""
     if not doc_text(doc).strip():
         return []
+    if not cyber_context(f"{article.title or ''}\n{doc_text(doc)}"):
+        start, end = _anchor(doc, "")
+        attrs = {"is_incident": False, "reason": _not_incident()["reasons"]["no_context"], "best_type": None}
+        return [mention_chars("incident_type", NOT_INCIDENT, doc, start, end, NAME, attrs, score=0.5)]
     found = score_types(doc, article.title)
     scores = found.scores
     priority = {r.term: r.priority for r in load_type_rules()}

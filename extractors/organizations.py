@@ -30,7 +30,15 @@ from spacy.tokens import Doc, Span, Token
 
 from extractors._gazetteer import load_gazetteer, load_vocabulary
 from extractors._registry import register
-from extractors._spans import doc_lemmas, doc_text, lowers, mention_chars, sentence_of, sentence_words
+from extractors._spans import (
+    doc_lemmas,
+    doc_text,
+    lowers,
+    mention_chars,
+    sentence_of,
+    sentence_words,
+    sentences,
+)
 from schemas.document import Article
 from schemas.entities import Mention
 
@@ -214,14 +222,18 @@ def extract_organizations(doc: Doc, article: Article) -> list[Mention]:
     orgs = _collect_orgs(doc, cues)
     _locate(doc, orgs, cues)
     orgs = [org for org in orgs if org.spans]
+    lead_end = _lead_end(doc)
     for org in orgs:
         for start, end in org.spans:
             _vote(doc, org, start, end, orgs, cues)
+            org.votes["lead"] += start < lead_end and not _hypothetical(doc, start, cues.words)
     extras = _struck_parties(doc, orgs, cues)
     title = _clean_title(article.title)
     roles = _decide_roles(orgs, title, cues)
     if any(role in ("victim", "vendor") for role in roles.values()):
         extras = [x for x in extras if not _stands_in(doc, x[3], x[4])]
+    if not extras and not any(role in ("victim", "vendor", "government") for role in roles.values()):
+        extras = _lead_subject(doc, orgs, cues)
     spelling = _body_spellings(extras, doc_text(doc))
     mentions: list[Mention] = [
         mention_chars(
@@ -250,6 +262,19 @@ def extract_organizations(doc: Doc, article: Article) -> list[Mention]:
         for start, end in org.spans:
             mentions.append(mention_chars("organization", org.name, doc, start, end, EXTRACTOR, dict(attrs)))
     return sorted(mentions, key=lambda m: m.start)
+
+
+def _lead_end(doc: Doc) -> int:
+    """Where the lead ends: the first two sentences (a headline and the opening sentence, or a
+    brief's first two), which name the main party of a news report."""
+    sents = sentences(doc)
+    return sents[min(1, len(sents) - 1)].end_char if sents else 0
+
+
+def _hypothetical(doc: Doc, start: int, words: dict[str, frozenset[str]]) -> bool:
+    """The sentence at `start` tells of what could or may happen, or did not."""
+    sent = sentence_of(doc.char_span(start, start + 1, alignment_mode="expand") or doc[:1])
+    return any(t.lower_ in words["modal_words"] or t.dep_ == "neg" for t in sent)
 
 
 def _body_spellings(extras: list[tuple[str, str, str, int, int]], text: str) -> dict[str, str]:
@@ -611,7 +636,8 @@ def _vote(doc: Doc, org: _Org, start: int, end: int, orgs: list[_Org], cues: _Cu
     words = cues.words
     if cues.product_cue_re.search(before) or cues.product_after_re.match(after):
         org.votes["product"] += 1
-    if cues.cited_before_re.search(before) or cues.cited_after_re.match(after):
+    tells_own = _reports_incident(span.root, words)
+    if cues.cited_before_re.search(before) or (cues.cited_after_re.match(after) and not tells_own):
         org.votes["cited"] += 1
     if cues.attacker_before_re.search(before) or cues.attacker_after_re.match(after):
         org.votes["attacker"] += 1
@@ -633,7 +659,7 @@ def _vote(doc: Doc, org: _Org, start: int, end: int, orgs: list[_Org], cues: _Cu
     victim_cue = slot or cues.victim_after_re.match(after) or cues.victim_before_re.search(before)
     if _in_its_role(org, span.root, words):
         org.votes["cited"] += 1  # "the FBI is investigating": an investigator at work, not breached
-    elif (breachy and victim_cue) or _paid_ransom(span.root, words):
+    elif (breachy and victim_cue) or tells_own or _paid_ransom(span.root, words):
         org.votes["victim"] += 1
         org.votes["background"] += bool(cues.background_re.search(doc_text(doc)[sent.start_char : start]))
     elif _discloses_breach(span.root, words, own=False):
@@ -709,6 +735,29 @@ def _discloses_breach(root: Token, words: dict[str, frozenset[str]], *, own: boo
         and (t.dep_ != "nsubj" or t.head.lemma_.lower() in words["struck_nsubj_verbs"])
         for t in told
     )
+
+
+def _reports_incident(root: Token, words: dict[str, frozenset[str]]) -> bool:
+    """ "X reports a data breach", "X discloses a ransomware attack", "X suffers a cyberattack": the
+    subject of a disclosure verb whose object is an incident with no other target ("an attack on
+    banks" is someone else's) tells of its own, in any tense (briefs are written in the present)."""
+    head = root.head
+    if root.dep_ != "nsubj" or not _word_in(head, words["disclosure_verbs"] | words["victim_verbs"]):
+        return False
+    if _modal_or_negated(head, words):
+        return False
+    objects = [c for c in head.children if c.dep_ == "dobj"]
+    objects += [g for o in objects for g in o.conjuncts]
+    return any(
+        _word_in(o, words["incident_nouns"])
+        and not any(c.dep_ == "prep" and c.lower_ in words["struck_prepositions"] for c in o.children)
+        and not any(c.dep_ in {"poss", "compound"} and c.ent_type_ for c in o.children)
+        for o in objects
+    )
+
+
+def _modal_or_negated(verb: Token, words: dict[str, frozenset[str]]) -> bool:
+    return any(c.lower_ in words["modal_words"] or c.dep_ == "neg" for c in verb.children)
 
 
 def _climb(root: Token) -> Token:
@@ -995,6 +1044,55 @@ def _struck_parties(doc: Doc, orgs: list[_Org], cues: _Cues) -> list[tuple[str, 
         role = "government" if kind == "Government" else "victim"
         found.append((_clean_name(span.text, cues), kind, role, span.start_char, span.end_char))
     return found
+
+
+def _lead_subject(doc: Doc, orgs: list[_Org], cues: _Cues) -> list[tuple[str, str, str, int, int]]:
+    """With no victim found, the named subject of the lead's breach sentence: "Pellmark Outfitters
+    discloses that its web shop was hacked", "Some Drayton College students receive a breach notice".
+
+    The simplest reading of a news lead, taken only where the grammar found no one: a short brief's
+    names are often missed by NER or tagged as people. The subject must be a proper name (or a
+    group of people with one as modifier), not an attacker at work, a spokesperson or a cited source.
+    """
+    words = cues.words
+    lead_end = _lead_end(doc)
+    for sent in sentences(doc):
+        if sent.start_char >= lead_end:
+            break
+        if not _breachy(sent, words) or _hypothetical(doc, sent.start_char, words):
+            continue
+        root = sent.root
+        subject = next((c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+        if subject is None or _acts_as_attacker(subject, words):
+            continue
+        if subject.pos_ != "PROPN" and subject.lower_ in words["group_people_heads"]:
+            subject = next(
+                (c for c in subject.children if c.dep_ == "compound" and c.pos_ == "PROPN"), subject
+            )
+        if subject.pos_ != "PROPN":
+            continue
+        start = subject.i
+        while start > sent.start and doc[start - 1].dep_ == "compound" and doc[start - 1].pos_ == "PROPN":
+            start -= 1
+        span = doc[start : subject.i + 1]
+        name = _clean_name(span.text, cues)
+        person = subject.ent_type_ == "PERSON"
+        if (
+            person
+            and root.lemma_.lower() in words["disclosure_verbs"]
+            and not _discloses_breach(subject, words)
+        ):
+            continue  # "Jane Roe said ...": a spokesperson
+        after = doc_text(doc)[span.end_char : span.end_char + 40]
+        cited = bool(cues.cited_after_re.match(after)) and not _reports_incident(subject, words)
+        if cited or not _plausible(name, cues) or span.text in cues.products:
+            continue
+        if any(s < span.end_char and span.start_char < e for org in orgs for s, e in org.spans):
+            continue  # an organisation the votes already judged
+        kind = "Individuals" if person else "Government" if subject.ent_type_ == "GPE" else "Company"
+        role = "government" if kind == "Government" else "victim"
+        return [(name, kind, role, span.start_char, span.end_char)]
+    return []
 
 
 def _party_candidates(doc: Doc, cues: _Cues) -> list[int]:
@@ -1359,7 +1457,8 @@ def _main_victim(orgs: list[_Org]) -> set[str]:
         return set()
 
     def salience(org: _Org) -> int:
-        return 2 * org.votes["title"] + org.votes["linked"] + 2 * org.votes["told"] + len(org.spans)
+        lead = 3 * bool(org.votes["lead"])  # the lead names the main party: one mention there is enough
+        return 2 * org.votes["title"] + org.votes["linked"] + 2 * org.votes["told"] + len(org.spans) + lead
 
     best = max(candidates, key=salience)
     if salience(best) < _MIN_SALIENCE:

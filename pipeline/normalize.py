@@ -327,9 +327,18 @@ def _iso(value: date | None) -> str | None:
 
 def header_month(dates: IncidentDates, first_published: str | None) -> str:
     """The header's "M/YYYY": when the incident occurred if the text says so, else when it was
-    first reported (the earliest source), else when the victim disclosed it."""
-    iso = dates.occurred or first_published or dates.disclosed
+    first reported (the earliest source), else when it was disclosed, found or reported."""
+    iso = dates.occurred or first_published or dates.disclosed or dates.discovered or dates.reported
     return f"{int(iso[5:7])}/{iso[:4]}" if iso else ""
+
+
+def _text_date(mentions: list[Mention]) -> str | None:
+    """With no publish date, the first date the text gives with its year (not a statistic's): a
+    brief with no dateline ("On May 6, 2015, the clinic mailed ...") is dated by its own words."""
+    dated = [
+        m for m in mentions if m.attrs.get("precision") in ("day", "month") and not m.attrs.get("statistic")
+    ]
+    return min(dated, key=lambda m: m.start).value if dated else None
 
 
 def normalize(findings: ArticleFindings) -> IncidentRecord | None:
@@ -387,7 +396,7 @@ def normalize(findings: ArticleFindings) -> IncidentRecord | None:
         evidence.append(_evidence("incident.type", verdict, article))
     header_type = load_rubric()["header_types"].get(itype, itype)
 
-    month = header_month(dates, _iso(article.published))
+    month = header_month(dates, _iso(article.published) or _text_date(by["date"]))
     severity, level, explanation = score_header(
         itype,
         sensitivity,
