@@ -99,3 +99,40 @@ def test_incident_type_headline_names_the_main_event(parse) -> None:
         "Services were restored from backups."
     )
     assert _verdict(parse, text).value == "Ransomware"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Senator Maren Dalby attacked her rival over the budget, calling his plan a breach of trust. "
+        "The rival hit back on Tuesday and said the attack was unfair.",
+        "Thieves stole a bicycle from a shed in Corley on Monday night. Police said the break-in was the "
+        "third this month, and a record-breaking number of bikes went missing this year.",
+    ],
+)
+def test_ordinary_news_without_cyber_context_is_not_an_incident(parse, text: str) -> None:
+    verdict = _verdict(parse, text)
+    assert verdict.value == NOT_INCIDENT
+    assert verdict.attrs["reason"].startswith("no cyber-security context")
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        ("Quillon Freight suffers a ransomware attack that shuts down its depots.", "Ransomware"),
+        (
+            "Harlow Dental notifies 4,000 patients of a data breach after an unauthorized third party "
+            "accesses an employee email account.",
+            "Data Breach",
+        ),
+    ],
+)
+def test_a_present_tense_brief_reports_an_incident(parse, text: str, term: str) -> None:
+    verdict = _verdict(parse, text)
+    assert verdict.attrs["is_incident"] is True
+    assert verdict.value == term
+
+
+def test_an_incident_word_tagged_as_a_name_names_no_victim(parse) -> None:
+    verdict = _verdict(parse, "Ransomware attacks are rising. Phishing remains common.")
+    assert verdict.value == NOT_INCIDENT

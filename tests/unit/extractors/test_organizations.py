@@ -649,3 +649,41 @@ def test_organizations_investigator_at_work_is_not_a_victim(parse) -> None:
     roles = _roles(parse, text)
     assert roles["Harrowgate Hospital"] == "victim"
     assert roles["FBI"] == "cited"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Harlow Dental reports a data breach affecting 4,000 patients.",
+        "Harlow Dental discloses a ransomware attack on its scheduling servers.",
+    ],
+)
+def test_a_party_reporting_its_own_incident_in_the_present_is_the_victim(parse, text: str) -> None:
+    assert _orgs(parse, text)["Harlow Dental"]["role"] == "victim"
+
+
+def test_a_security_firm_reporting_an_attack_on_others_is_not_the_victim(parse) -> None:
+    found = _orgs(
+        parse, "Veltrix Labs reports an attack on three regional banks. The banks are investigating."
+    )
+    assert found.get("Veltrix Labs", {}).get("role") != "victim"
+
+
+def test_the_lead_subject_is_the_victim_when_the_grammar_finds_none(parse) -> None:
+    found = _orgs(parse, "Pellmark Outfitters discloses that its online shop was hacked for two months.")
+    assert found["Pellmark Outfitters"]["role"] == "victim"
+
+
+def test_the_lead_subject_is_not_taken_when_it_attacks(parse) -> None:
+    found = _orgs(parse, "Grimlock Crew hacked the payroll portal of a small insurer in March.")
+    assert found.get("Grimlock Crew", {}).get("role") != "victim"
+
+
+def test_an_acronym_defined_for_a_term_is_never_an_organisation(parse) -> None:
+    text = (
+        "The covered entity (CE), Brindle Family Clinic, reported that a laptop with patient records was "
+        "stolen from a car. The CE notified 900 patients and the CE offered credit monitoring."
+    )
+    found = _orgs(parse, text)
+    assert "CE" not in found
+    assert found["Brindle Family Clinic"]["role"] == "victim"
