@@ -65,7 +65,7 @@ _COUNTERFACTUAL = frozenset({"could", "would", "should"})
 @cache
 def _cues() -> dict[str, frozenset[str]]:
     vocab = load_vocabulary("data_cues")
-    keys = ("count_record_nouns", "count_people_nouns", "count_cues", "count_size_verbs")
+    keys = ("count_record_nouns", "count_people_nouns", "count_cues", "count_size_verbs", "owned_data_nouns")
     return {key: frozenset(vocab[key]) for key in keys}
 
 
@@ -103,9 +103,24 @@ def _is_cue(token: Token) -> bool:
     return token.lemma_.lower() in cues or token.lower_ in cues
 
 
+def _owns_data(noun: Token) -> bool:
+    """ "the health information of 600 patients", "4,300 patients' records": the people whose data an
+    incident article is about, though the sentence has no breach word ("a former employee emailed
+    the health information of 600 patients to her own account")."""
+    owned = _cues()["owned_data_nouns"]
+    if noun.dep_ == "poss":
+        return noun.head.lemma_.lower() in owned
+    return (
+        noun.dep_ == "pobj" and noun.head.lower_ in ("of", "for") and noun.head.head.lemma_.lower() in owned
+    )
+
+
 def _link_score(noun: Token) -> int:
-    """2: a breach word governs or modifies `noun`; 1: it shares the sentence; 0: neither."""
+    """2: a breach word governs or modifies `noun`, or it owns the data; 1: it shares the sentence
+    with a breach word; 0: neither."""
     if any(_is_cue(child) for child in noun.children if child.dep_ in ("amod", "acl", "relcl", "compound")):
+        return 2
+    if _owns_data(noun):
         return 2
     node = noun
     for _ in range(4):

@@ -112,3 +112,19 @@ def test_counts_pick_in_article(parse: Callable) -> None:
     )
     picked = pick_records_affected(_run(parse, text))
     assert picked is not None and picked.value == "3200000"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("A former clerk emailed the health information of 640 patients to her own account.", 640),
+        ("A courier lost a box with 2,150 members' records on the way to the archive.", 2150),
+    ],
+)
+def test_the_owners_of_the_data_are_counted_without_a_breach_word(parse, text: str, value: int) -> None:
+    picked = pick_records_affected(_run(parse, text))
+    assert picked is not None and picked.value == str(value)
+
+
+def test_a_size_is_still_no_count(parse) -> None:
+    assert pick_records_affected(_run(parse, "Tarnwell Bank has 90,000 customers and 40 branches.")) is None
