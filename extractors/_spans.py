@@ -45,6 +45,16 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
+BRIEF_SENTENCES = 10
+
+
+def is_brief(doc: Doc) -> bool:
+    """A short report (a feed summary, an incident database's entry) rather than a news article:
+    it tells its event in the present tense and names its main party in the lead, with few of the
+    cues a full article repeats."""
+    return len(sentences(doc)) <= BRIEF_SENTENCES
+
+
 def sentences(doc: Doc) -> list[Span]:
     """The Doc's sentences, computed once per Doc (spaCy walks the whole Doc on every
     `doc.sents` and every `span.sent`, which made extraction quadratic in article length)."""

@@ -35,7 +35,7 @@ from spacy.tokens import Doc, Span, Token
 from extractors._gazetteer import load_vocabulary
 from extractors._patterns import any_of
 from extractors._registry import register
-from extractors._spans import doc_text, lemmas, lowers, mention_chars, sentence_texts, sentences
+from extractors._spans import doc_text, is_brief, lemmas, lowers, mention_chars, sentence_texts, sentences
 from schemas.document import Article
 from schemas.entities import Mention
 
@@ -64,7 +64,6 @@ _MODAL_FACTOR, _REPORT_FACTOR = 0.5, 0.3
 _HEADLINE_FACTOR = 2.0
 _MIN_EVENT_SCORE = 1.0
 _MIN_SCORE = 1.5
-_BRIEF_SENTENCES = 10
 
 
 @dataclass(frozen=True)
@@ -120,11 +119,6 @@ def _is_named(sent: Span, brief: bool) -> bool:
     if any(ent.label_ in _NAMED and not all(map(common, ent)) for ent in sent.ents):
         return True
     return brief and any(t.pos_ == "PROPN" and not common(t) for t in sent)
-
-
-def _is_brief(doc: Doc) -> bool:
-    """A short report (a feed summary, an incident database's entry) rather than an article."""
-    return len(sentences(doc)) <= _BRIEF_SENTENCES
 
 
 def _weight(sent: Span, report_cues: tuple[re.Pattern[str], ...], brief: bool) -> tuple[float, bool]:
@@ -299,7 +293,7 @@ def score_types(doc: Doc, title: str | None = None) -> TypeScores:
     others = {"advice": 0, "report": 0, "business": 0}
     any_cue, any_other = _any_cue_re(), _any_other_re()
     headline_end = doc_text(doc).find("\n")
-    brief = _is_brief(doc)
+    brief = is_brief(doc)
     for sent, sent_text in zip(sentences(doc), sentence_texts(doc), strict=True):
         text = sent_text.lower()
         if any_cue is None or any_cue.search(text):  # most sentences carry no cue: skip counting each one
@@ -357,7 +351,7 @@ def _anchor(doc: Doc, term: str) -> tuple[int, int]:
             match = pattern.search(text)
             if match:
                 span = (sent.start_char + match.start(), sent.start_char + match.end())
-                if _weight(sent, spec["report_cues"], _is_brief(doc))[1]:
+                if _weight(sent, spec["report_cues"], is_brief(doc))[1]:
                     return span
                 fallback = fallback or span
     if fallback:

@@ -34,6 +34,7 @@ from extractors._registry import register
 from extractors._spans import (
     doc_lemmas,
     doc_text,
+    is_brief,
     lowers,
     mention_chars,
     sentence_of,
@@ -223,7 +224,7 @@ def extract_organizations(doc: Doc, article: Article) -> list[Mention]:
     orgs = _collect_orgs(doc, cues)
     _locate(doc, orgs, cues)
     orgs = [org for org in orgs if org.spans]
-    lead_end = _lead_end(doc)
+    lead_end = _lead_end(doc) if is_brief(doc) else 0
     for org in orgs:
         for start, end in org.spans:
             _vote(doc, org, start, end, orgs, cues)
@@ -233,7 +234,8 @@ def extract_organizations(doc: Doc, article: Article) -> list[Mention]:
     roles = _decide_roles(orgs, title, cues)
     if any(role in ("victim", "vendor") for role in roles.values()):
         extras = [x for x in extras if not _stands_in(doc, x[3], x[4])]
-    if not extras and not any(role in ("victim", "vendor", "government") for role in roles.values()):
+    no_victim = not any(role in ("victim", "vendor", "government") for role in roles.values())
+    if not extras and no_victim and is_brief(doc):
         extras = _lead_subject(doc, orgs, cues)
     spelling = _body_spellings(extras, doc_text(doc))
     mentions: list[Mention] = [
@@ -266,8 +268,9 @@ def extract_organizations(doc: Doc, article: Article) -> list[Mention]:
 
 
 def _lead_end(doc: Doc) -> int:
-    """Where the lead ends: the first two sentences (a headline and the opening sentence, or a
-    brief's first two), which name the main party of a news report."""
+    """Where a brief's lead ends: its first two sentences, which name its main party. (A full
+    article's lead names researchers, outlets and products as often: measured on news, the lead
+    prior added more wrong victims than right ones there.)"""
     sents = sentences(doc)
     return sents[min(1, len(sents) - 1)].end_char if sents else 0
 
