@@ -231,7 +231,8 @@ def extract_organizations(doc: Doc, article: Article) -> list[Mention]:
             org.votes["lead"] += start < lead_end and not _hypothetical(doc, start, cues.words)
     extras = _struck_parties(doc, orgs, cues)
     title = _clean_title(article.title)
-    roles = _decide_roles(orgs, title, cues)
+    brief = is_brief(doc)
+    roles = _decide_roles(orgs, title, cues, brief)
     if any(role in ("victim", "vendor") for role in roles.values()):
         extras = [x for x in extras if not _stands_in(doc, x[3], x[4])]
     no_victim = not any(role in ("victim", "vendor", "government") for role in roles.values())
@@ -256,7 +257,7 @@ def extract_organizations(doc: Doc, article: Article) -> list[Mention]:
             continue
         attrs = {
             "role": role,
-            "struck": _is_breached(org),
+            "struck": _is_breached(org, brief),
             "headline": bool(org.votes["title"]),
             "kind": _kind(org, cues),
             "industry": _industry(org, cues),
@@ -660,7 +661,7 @@ def _vote(doc: Doc, org: _Org, start: int, end: int, orgs: list[_Org], cues: _Cu
     words = cues.words
     if cues.product_cue_re.search(before) or cues.product_after_re.match(after):
         org.votes["product"] += 1
-    tells_own = _reports_incident(span.root, words)
+    tells_own = is_brief(doc) and _reports_incident(span.root, words)  # in an article, a researcher's too
     if cues.cited_before_re.search(before) or (cues.cited_after_re.match(after) and not tells_own):
         org.votes["cited"] += 1
     if cues.attacker_before_re.search(before) or cues.attacker_after_re.match(after):
@@ -1407,7 +1408,7 @@ def _clean_title(title: str | None) -> str:
     return re.split(r"\s+[|–—-]\s+", title)[0]
 
 
-def _decide_roles(orgs: list[_Org], title: str, cues: _Cues) -> dict[str, str | None]:
+def _decide_roles(orgs: list[_Org], title: str, cues: _Cues, brief: bool) -> dict[str, str | None]:
     """Combine the votes of every occurrence into one role per organisation (None: not an org)."""
     title_breachy = any(w in cues.words["breach_words"] for w in re.findall(r"[a-z-]+", title.lower()))
     for org in orgs:
@@ -1418,7 +1419,7 @@ def _decide_roles(orgs: list[_Org], title: str, cues: _Cues) -> dict[str, str | 
             org.votes["victim"] += 1
             org.votes["title"] += 1
     roles: dict[str, str | None] = {}
-    victims = {org.name for org in orgs if _is_breached(org)}
+    victims = {org.name for org in orgs if _is_breached(org, brief)}
     current = {
         org.name for org in orgs if org.name in victims and org.votes["victim"] > org.votes["background"]
     }
@@ -1492,7 +1493,7 @@ def _main_victim(orgs: list[_Org]) -> set[str]:
     return {best.name}
 
 
-def _is_breached(org: _Org) -> bool:
+def _is_breached(org: _Org, brief: bool) -> bool:
     v = org.votes
     hint = (org.entry or {}).get("role_hint")
     if v["victim"] == 0 or v["attacker"] >= v["victim"]:
@@ -1501,7 +1502,9 @@ def _is_breached(org: _Org) -> bool:
         return False  # named once, in the headline only: the headline's grammar is too loose to trust
     if hint in _CITED_HINTS:
         return v["victim"] >= 2 and v["victim"] > v["cited"] + 1
-    return v["victim"] >= v["cited"]  # a tie: a breach slot in the grammar outweighs a descriptor
+    # In a brief a tie goes to the breach slot ("news website X confirms a hacker copied its
+    # database"); in an article the cited descriptor wins it (researchers and outlets speak of breaches).
+    return v["victim"] >= v["cited"] if brief else v["victim"] > v["cited"]
 
 
 def _kind(org: _Org, cues: _Cues) -> str:
