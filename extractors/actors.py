@@ -104,14 +104,9 @@ def _tokenizer() -> Language:
 
 @cache
 def _matcher(vocab: Vocab) -> PhraseMatcher:
-    """Case-sensitive matcher over the aliases that may be matched on their own, and ransomware
-    families of every alias (`_gazetteer_matches` keeps a family only where its people are meant)."""
+    """Case-sensitive matcher over the aliases that may be matched on their own."""
     matcher = PhraseMatcher(vocab, attr="ORTH")
-    patterns = [
-        e["pattern"]
-        for e in load_gazetteer("threat_actors")
-        if not e.get("context_only") or e["kind"] == "ransomware"
-    ]
+    patterns = [e["pattern"] for e in load_gazetteer("threat_actors") if not e.get("context_only")]
     matcher.add("THREAT_ACTOR", list(_tokenizer().tokenizer.pipe(patterns)))
     return matcher
 
@@ -243,20 +238,15 @@ def _gazetteer_matches(doc: Doc) -> Iterator[Found]:
             continue
         if entry["kind"] == "ransomware" and not _speaks_of_people(span, group_nouns):
             continue
-        if entry.get("context_only") and doc[span.end : span.end + 1].text.lower() != "ransomware":
-            continue  # an alias that is also a common word counts only as "X ransomware ..."
         yield Found(span, span.root, entry["kind"], True)
 
 
 def _speaks_of_people(span: Span, group_nouns: frozenset[str]) -> bool:
-    """A ransomware family named as its gang: "the X gang", "X ransomware operators", "X claimed",
-    or as the maker of this attack: "a X ransomware attack" (the brand's operators did it)."""
+    """A ransomware family named as its gang: "the X gang", "X ransomware operators", "X claimed"."""
     doc = span.doc
     after = [t.lower_ for t in doc[span.end : span.end + 2]]
-    attack_nouns = _words("family_attack_nouns")
     if after and (
-        after[0] in group_nouns
-        or (after[0] == "ransomware" and after[1:] and (after[1] in group_nouns or after[1] in attack_nouns))
+        after[0] in group_nouns or (after[0] == "ransomware" and after[1:] and after[1] in group_nouns)
     ):
         return True
     root = span.root

@@ -270,19 +270,3 @@ def test_actors_doer_of_a_deed_after_a_passive_verb_but_not_a_tool(parse) -> Non
 def test_actors_possessive_inside_an_organisation_name_is_kept(parse) -> None:
     actors = _actors(parse, "The Veloria People's Army was caught hacking into the ministry's computers.")
     assert "Veloria People's Army" in actors
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Tarnwell Bank suffers a Clop ransomware attack that takes its branches offline.",
-        "Tarnwell Bank said a LockBit ransomware attack hit its branches on Monday.",
-    ],
-)
-def test_a_ransomware_family_naming_the_attack_is_a_suspected_actor(parse, text: str) -> None:
-    found = _actors(parse, text)
-    assert list(found.values()) == ["suspected"]
-
-
-def test_a_ransomware_family_named_as_software_only_is_no_actor(parse) -> None:
-    assert _actors(parse, "The LockBit ransomware encrypts files with a strong cipher.") == {}
