@@ -107,3 +107,21 @@ def test_the_victim_a_breach_headline_names_is_primary() -> None:
         text=PARTY_TEXT,
     )
     assert record.linkid == "harrowgate-council"
+
+
+def test_without_a_publish_date_the_header_date_is_the_texts_first_date() -> None:
+    text = (
+        "On May 6, 2021, Brindle Clinic mailed 900 patient letters to the wrong addresses. "
+        "It said so in June 2021."
+    )
+    first = _mention("date", "May 6, 2021", text=text, precision="day", role=None, statistic=False)
+    first = first.model_copy(update={"value": "2021-05-06"})
+    later = _mention("date", "June 2021", text=text, precision="month", role=None, statistic=False)
+    later = later.model_copy(update={"value": "2021-06-01"})
+    assert _record(first, later, text=text).date == "5/2021"
+
+
+def test_a_statistics_date_never_dates_the_header() -> None:
+    text = "A survey in March 2019 found 60 percent of clinics were hit. Brindle Clinic was breached."
+    survey = _mention("date", "March 2019", text=text, precision="month", role=None, statistic=True)
+    assert _record(survey.model_copy(update={"value": "2019-03-01"}), text=text).date == ""
