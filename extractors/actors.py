@@ -29,12 +29,13 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, TypeGuard
 
 from spacy.attrs import IS_ALPHA, IS_STOP, LENGTH
 from spacy.lang.en import English
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc, Span, Token
 from spacy.vocab import Vocab
 
@@ -107,7 +108,7 @@ def _matcher(vocab: Vocab) -> PhraseMatcher:
     """Case-sensitive matcher over the aliases that may be matched on their own."""
     matcher = PhraseMatcher(vocab, attr="ORTH")
     patterns = [e["pattern"] for e in load_gazetteer("threat_actors") if not e.get("context_only")]
-    matcher.add("THREAT_ACTOR", list(_tokenizer().tokenizer.pipe(patterns)))
+    matcher.add("THREAT_ACTOR", [_tokenizer().make_doc(p) for p in patterns])
     return matcher
 
 
@@ -118,7 +119,9 @@ def english_words(nlp: Language | None = None) -> frozenset[str]:
         from pipeline.nlp import load_nlp
 
         nlp = load_nlp()
-    index = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    assert isinstance(lemmatizer, Lemmatizer)  # get_pipe is typed as any pipe callable
+    index = lemmatizer.lookups.get_table("lemma_index")
     words = {word.lower() for pos in index for word in index[pos]}
     return frozenset(words | set(nlp.Defaults.stop_words))
 
@@ -220,7 +223,8 @@ def _distinctive(span: Span) -> bool:
     return any(re.search(r"[0-9$]|[a-z][A-Z]", t.text) for t in span)
 
 
-def _valid(span: Span | None) -> bool:
+def _valid(span: Span | None) -> TypeGuard[Span]:
+    """A span that can be an actor's name (so, for the type checker, not None)."""
     if span is None or len(span.text) < 2:
         return False
     if span.text.lower() in _words("name_stopwords") or span[0].is_stop:
@@ -773,7 +777,7 @@ def _headline_tokens(doc: Doc, title: str | None) -> frozenset[int]:
                 if flags[k][0] and not flags[k][1] and flags[k][2] > 3
             ]
             capitals = sum(w[:1].isupper() for w in words)
-            is_title = bool(title) and start == 0 and line.strip() == title.strip()
+            is_title = bool(title and start == 0 and line.strip() == title.strip())
             if is_title or (len(words) >= 3 and capitals >= 0.75 * len(words)):
                 out.update(range(span.start, span.end))
         start = end + 1
@@ -839,7 +843,7 @@ def _candidates(doc: Doc, title: str | None = None) -> list[Found]:
     names = {f.span.text for f in found if not f.known}
     if names:
         matcher = PhraseMatcher(doc.vocab, attr="ORTH")
-        matcher.add("NAMES", [doc.vocab and _tokenizer().make_doc(n) for n in names])
+        matcher.add("NAMES", [_tokenizer().make_doc(n) for n in names])
         first = {f.span.text: f for f in reversed(found)}
         for _, start, end in matcher(doc):
             span, origin = doc[start:end], first[doc[start:end].text]

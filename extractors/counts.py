@@ -20,7 +20,7 @@ from extractors._gazetteer import load_vocabulary
 from extractors._registry import register
 from extractors._spans import doc_text, mention_chars, sentence_of
 from schemas.document import Article
-from schemas.entities import Mention
+from schemas.entities import AttrValue, Mention
 
 __all__ = ["EXTRACTOR", "LINKED", "extract_counts", "parse_count", "pick_records_affected"]
 
@@ -192,7 +192,7 @@ def extract_counts(doc: Doc, article: Article) -> list[Mention]:
         score = _link_score(noun)
         if score == 0 or _hypothetical(noun) or (kind == "people" and _is_size(noun)):
             continue
-        attrs = {"kind": kind, "noun": noun.text}
+        attrs: dict[str, AttrValue] = {"kind": kind, "noun": noun.text}
         out.append(mention_chars("count", str(value), doc, start, end, EXTRACTOR, attrs, score=float(score)))
     return out
 

@@ -30,7 +30,7 @@ from extractors._gazetteer import load_vocabulary
 from extractors._registry import register
 from extractors._spans import doc_text, lemmas, lowers, mention_chars, poses, sentences
 from schemas.document import Article
-from schemas.entities import AttrValue, Mention
+from schemas.entities import AttrValue, Mention, MentionLabel
 
 __all__ = ["EXTRACTOR", "OTHER_CATEGORY", "categorize", "extract_data_types", "rate_sensitivity"]
 
@@ -692,7 +692,7 @@ def extract_data_types(doc: Doc, article: Article) -> list[Mention]:
                 continue
             if status is _Status.ACTUAL and _denied_before(sent, head):
                 status = _Status.DENIED
-            label = "data" if status is _Status.ACTUAL else "data_not_compromised"
+            label: MentionLabel = "data" if status is _Status.ACTUAL else "data_not_compromised"
             for item in _expand_items(head):
                 bounds = _phrase_span(item)
                 if (

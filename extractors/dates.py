@@ -41,7 +41,7 @@ from extractors._gazetteer import load_vocabulary
 from extractors._registry import register
 from extractors._spans import doc_text, mention_chars, sentence_of
 from schemas.document import Article
-from schemas.entities import Mention
+from schemas.entities import AttrValue, Mention
 
 __all__ = ["PRECISIONS", "ROLES", "Resolved", "extract_dates", "find_dates", "pick_dates"]
 
@@ -320,7 +320,7 @@ def extract_dates(doc: Doc, article: Article) -> list[Mention]:
         if span is None or (found.relative is False and found.precision != "year" and _future(span)):
             continue
         statistic = _statistic(span)
-        attrs = {
+        attrs: dict[str, AttrValue] = {
             "precision": found.precision,
             "role": None if statistic else _role(span),
             "statistic": statistic,

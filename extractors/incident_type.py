@@ -37,7 +37,7 @@ from extractors._patterns import any_of
 from extractors._registry import register
 from extractors._spans import doc_text, is_brief, lemmas, lowers, mention_chars, sentence_texts, sentences
 from schemas.document import Article
-from schemas.entities import Mention
+from schemas.entities import AttrValue, Mention
 
 __all__ = [
     "NOT_INCIDENT",
@@ -367,7 +367,11 @@ def extract_incident_type(doc: Doc, article: Article) -> list[Mention]:
         return []
     if not cyber_context(f"{article.title or ''}\n{doc_text(doc)}"):
         start, end = _anchor(doc, "")
-        attrs = {"is_incident": False, "reason": _not_incident()["reasons"]["no_context"], "best_type": None}
+        attrs: dict[str, AttrValue] = {
+            "is_incident": False,
+            "reason": _not_incident()["reasons"]["no_context"],
+            "best_type": None,
+        }
         return [mention_chars("incident_type", NOT_INCIDENT, doc, start, end, NAME, attrs, score=0.5)]
     found = score_types(doc, article.title)
     scores = found.scores

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from spacy.tokens import Doc, Span, Token
 
@@ -147,7 +147,9 @@ def _stated(verb: Token, allow_bare: bool) -> bool:
     return allow_bare or verb.tag_ != "VB"
 
 
-def _verb_rules(doc: Doc, rules: list[dict[str, Any]], label: str) -> Iterator[Mention]:
+def _verb_rules(
+    doc: Doc, rules: list[dict[str, Any]], label: Literal["containment", "operational_impact"]
+) -> Iterator[Mention]:
     verbs = {verb for rule in rules for verb in rule["verbs"]}
     pos, lem = poses(doc), lemmas(doc)
     for k in range(len(doc)):

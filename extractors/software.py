@@ -13,7 +13,7 @@ this incident: negated cues ("no evidence of phishing") and advice or trend sent
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import defaultdict
 from functools import cache
 from typing import Any
 
@@ -203,7 +203,7 @@ def _vector_mentions(doc: Doc) -> list[Mention]:
 
 def pick_vector(mentions: list[Mention]) -> Mention | None:
     """The article's vector: most weighted cue hits, ties to the term's priority."""
-    votes: Counter[str] = Counter()
+    votes: defaultdict[str, float] = defaultdict(float)
     first: dict[str, Mention] = {}
     for m in mentions:
         if m.label == "attack_vector":
