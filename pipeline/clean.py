@@ -20,6 +20,7 @@ from typing import Any
 
 import trafilatura
 from bs4 import BeautifulSoup
+from trafilatura.settings import Document
 
 from pipeline.errors import ConfigError, SkipArticle
 from schemas.document import Article, RawDocument
@@ -255,7 +256,7 @@ def clean_html(html: str, url: str | None = None) -> dict[str, Any]:
     """
     doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
     result: dict[str, Any] = {"text": "", "title": None, "date": None, "author": None, "sitename": None}
-    if doc is not None:
+    if isinstance(doc, Document):  # not the dict it returns with as_dict=True
         result.update(
             text=_trim_extracted(doc.text or ""),
             title=doc.title,

@@ -35,6 +35,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from xml.sax import SAXParseException
 
 import feedparser
 
@@ -201,7 +202,7 @@ def _xml_error(exc: Exception | None) -> str:
     if exc is None:
         return "no feed found"
     where = ""
-    if hasattr(exc, "getLineNumber"):
+    if isinstance(exc, SAXParseException):
         where = f" at line {exc.getLineNumber()}, column {exc.getColumnNumber()}"
     return f"{getattr(exc, 'getMessage', lambda: str(exc))()}{where}"
 
@@ -238,7 +239,7 @@ def parse_feed(data: bytes, url: str, content_type: str | None = None) -> list[F
     usable = [item for item in items if item.keys()]
     if len(usable) < len(items):
         log.warning("%s: %d items without link, id or text ignored", url, len(items) - len(usable))
-    malformed = error is not None and hasattr(error, "getLineNumber")
+    malformed = isinstance(error, SAXParseException)  # what feedparser's strict parser raised
     if not usable and (malformed or not parsed.get("version")):
         kind = "malformed feed XML" if malformed else "not an RSS, Atom or JSON feed"
         raise ParseError(f"{url}: {kind} ({_xml_error(error)})")

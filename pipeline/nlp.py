@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 import spacy
 from spacy.language import Language
@@ -73,7 +74,8 @@ class IndexedAttributeRuler:
         strings = ruler.vocab.strings
         for attr_id, spec in enumerate(ruler.patterns):
             match_id = strings.add(str(attr_id))
-            for pattern in spec["patterns"]:
+            # spaCy types a spec as a dict of unions; its "patterns" are the Matcher patterns
+            for pattern in cast(list[list[dict[str, Any]]], spec["patterns"]):
                 tests = self._tests(pattern)
                 if tests is None:
                     self.matcher.add(str(attr_id), [pattern])
@@ -86,7 +88,7 @@ class IndexedAttributeRuler:
                         self.index.setdefault((tag, lower), []).append(rule)
 
     @staticmethod
-    def _values(want: frozenset[str] | str | bool | None) -> list[str | None]:
+    def _values(want: frozenset[str] | str | bool | None) -> Sequence[str | None]:
         if isinstance(want, frozenset):
             return sorted(want)
         return [want] if isinstance(want, str) else [None]

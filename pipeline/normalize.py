@@ -282,7 +282,8 @@ def _description(article: Article, picks: list[Mention], primary: str | None) ->
             scores[sent] += 2
     ranked = sorted(scores, key=lambda s: (-scores[s] + starts[s] / max(1, len(article.text)), starts[s]))
     chosen = sorted(ranked[:3], key=lambda s: starts[s])
-    total, out = 0, []
+    total = 0
+    out: list[tuple[int, str]] = []
     for sent in chosen:
         if out and total + len(sent) > 700:
             break

@@ -64,7 +64,7 @@ def _split(gold: Path, out_dir: Path) -> dict[str, Path]:
 
 def _seeds(shared: Path, out: Path) -> Figures:
     articles = shared / "seeds" / "articles"
-    figures = {}
+    figures: Figures = {}
     for name, extract_flags, score_flags in (("union", ["--per-article"], ["--union"]), ("merged", [], [])):
         pred = _extract([articles], out / f"seeds-{name}.jsonl", *extract_flags)
         report = _tool(shared, "score_seeds.py", str(pred), *score_flags)
@@ -166,9 +166,9 @@ def evaluate(out: Path, only: list[str] | None = None) -> dict[str, Figures]:
     return {name: run(shared, out) for name, run in SETS.items() if not only or name in only}
 
 
-def _row(label: str, field: str, part: dict[str, Figures | dict], floor: object) -> str:
+def _row(label: str, field: str, part: Figures, floor: object) -> str:
     def cell(key: str) -> str:
-        value = part.get(key, {}).get(field)  # type: ignore[union-attr]
+        value = part.get(key, {}).get(field)
         return "" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
 
     cells = [
