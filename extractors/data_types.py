@@ -344,7 +344,7 @@ def _verb_arguments(verb: Token, sent: Span, denial_only: bool) -> Iterator[tupl
     ):  # "left the names exposed", "had their card data stolen"; not "X broke the news that Y was exposed"
         args.extend(c for c in verb.head.children if c.dep_ in ("dobj", "nsubj") and c.i < verb.i)
     objects = [c for c in verb.children if c.dep_ == "dobj"]
-    if objects:  # "exposing the names, phone numbers, ...": a list hung on the verb or cut short
+    if objects:  # "exposing the emails, home addresses, ...": a list hung on the verb or cut short
         args.extend(c for c in verb.children if c.dep_ == "conj" and c.pos_ == "NOUN")
         args.extend(_surface_items(max((t for o in objects for t in (o, *o.conjuncts)), key=lambda t: t.i)))
     for arg in args:
@@ -485,7 +485,7 @@ def _data_subject(verb: Token) -> bool:
     for child in verb.children:  # "among the records stolen were ..."
         if child.dep_ == "prep" and child.lower_ == "among":
             subjects.extend(g for g in child.children if g.dep_ == "pobj")
-    subjects += [c for s in subjects for c in s.children if c.dep_ == "compound"]  # "the data dump includes"
+    subjects += [c for s in subjects for c in s.children if c.dep_ == "compound"]  # "a record batch includes"
     return any(_is_in(s, "data_nouns") or _is_in(s, "breach_nouns") for s in subjects)
 
 

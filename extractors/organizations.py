@@ -1066,7 +1066,7 @@ def _struck_parties(doc: Doc, orgs: list[_Org], cues: _Cues) -> list[tuple[str, 
             continue
         named = next((o for (s, _), o in taken.items() if _follows(doc_text(doc), span.end_char, s)), None)
         if named is not None:
-            named.votes["victim"] += 1  # "Payday lender Quidly suffers a breach": a descriptor of the name
+            named.votes["victim"] += 1  # "Mortgage lender Quidly suffers a breach": a descriptor of the name
             continue
         role = "government" if kind == "Government" else "victim"
         found.append((_clean_name(span.text, cues), kind, role, span.start_char, span.end_char))
@@ -1198,7 +1198,7 @@ def _qualifies_place(doc: Doc, i: int) -> bool:
 
 
 def _names_party(token: Token) -> bool:
-    """A word that makes a group named ("Polish", "Acme"), not a capitalised count ("Dozen", "Million")."""
+    """A word that makes a group named ("Estonian", "Acme"), not a capitalised count ("Dozen", "Million")."""
     if token.like_num or token.ent_type_ in {"CARDINAL", "QUANTITY", "MONEY", "PERCENT"}:
         return False
     return token.text[:1].isupper() or token.ent_type_ in {"NORP", "GPE"}

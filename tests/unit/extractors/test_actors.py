@@ -53,11 +53,11 @@ def test_actors_canonical_actor_lists_galaxy_aliases(parse) -> None:
         ("A hacking group called Orchid Spider breached Zentrix Ltd last week.", "Orchid Spider"),
         ("The attack on Zentrix was claimed by a group known as Velvet Heron.", "Velvet Heron"),
         ("The Garnet Lynx gang leaked files stolen from Zentrix.", "Garnet Lynx"),
-        ("A hacker going by the handle Quartz77 sold the Zentrix database.", "Quartz77"),
+        ("A seller going by the handle Quartz77 offered the Zentrix database.", "Quartz77"),
         ("Crimson Marten claimed responsibility for the outage at Zentrix.", "Crimson Marten"),
         ("The ransomware gang Umber Wasp encrypted the hospital's servers.", "Umber Wasp"),
         (
-            'The gang calls themselves the "Slate Harrier," and they are demanding $75,000 from Zentrix.',
+            'Its members call themselves the "Slate Harrier," and they want $75,000 from Zentrix.',
             "Slate Harrier",
         ),
     ],
@@ -73,7 +73,7 @@ def test_actors_unknown_groups_found_by_pattern(parse, text: str, name: str) -> 
         "The attackers and cybercriminals behind the breach remain unknown, the group said.",
         "Russia denied any role in the attack on Zentrix.",
         "Security researcher Dana Whitfield, an ethical hacker, found the exposed database.",
-        "Quillmark Mobile Threat Team said the culprit behind the leak was a misconfigured server.",
+        "Quillmark Mobile Threat Team said the culprit was a misconfigured server.",
     ],
 )
 def test_actors_generic_words_and_countries_are_not_actors(parse, text: str) -> None:
@@ -82,7 +82,7 @@ def test_actors_generic_words_and_countries_are_not_actors(parse, text: str) -> 
 
 def test_actors_claimed_and_suspected_in_one_sentence(parse) -> None:
     text = (
-        "While a group using the name Velvet Heron claimed responsibility, researchers suggest that "
+        "While a group calling itself Velvet Heron claimed responsibility, analysts think that "
         "a group known as Orchid Spider is the likely culprit."
     )
     assert _actors(parse, text) == {"Velvet Heron": "claimed", "Orchid Spider": "suspected"}
@@ -144,7 +144,7 @@ def test_actors_record_names_actor_as_the_article_does(parse) -> None:
 @pytest.mark.parametrize(
     ("title", "body"),
     [
-        ("Hacker Steals 900 GB From Zentrix Servers", "Zentrix said the intrusion began in May."),
+        ("Hacker Steals 300 GB From Zentrix Servers", "Zentrix said the intrusion began in May."),
         ("Zentrix hacked again, 2 million accounts exposed", "Zentrix said the intrusion began in May."),
     ],
 )
@@ -162,7 +162,7 @@ def test_actors_headline_keeps_names_found_in_the_body(parse) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "Security firm Brightwell Labs, which tracked the attacks, claimed the group used a botnet.",
+        "Security firm Brightwell Labs, which followed the campaign, claimed the crew rented a botnet.",
         "That is why the chief of cybersecurity firm Norvale Group warns against paying hackers.",
         "The ransomware was dubbed Pebblecrush. Once installed, Pebblecrush stole contacts from phones.",
     ],
@@ -172,7 +172,9 @@ def test_actors_firms_and_programs_are_not_actors(parse, text: str) -> None:
 
 
 def test_actors_program_name_is_an_actor_where_its_people_are_named(parse) -> None:
-    text = "A new ransomware strain named Pebblecrush hit Zentrix. The Pebblecrush gang demanded 50 Bitcoin."
+    text = (
+        "Zentrix was hit by a ransomware strain named Pebblecrush. The Pebblecrush gang demanded 50 Bitcoin."
+    )
     assert "Pebblecrush" in _actors(parse, text)
 
 
@@ -181,12 +183,18 @@ def test_actors_program_name_is_an_actor_where_its_people_are_named(parse) -> No
     [
         ("Investigators believe Iranian hackers broke into the Zentrix network in May.", "Iranian hackers"),
         ("North Korean hackers are suspected of breaching Zentrix.", "North Korean hackers"),
-        ("A China-based cyber gang has compromised Zentrix and two other firms.", "China-based cyber gang"),
-        ("The Zentrix breach was allegedly perpetrated by Kremlin-backed hackers.", "Kremlin-backed hackers"),
-        ("Prosecutors charged a Lithuanian man over the phishing scheme against Zentrix.", "Lithuanian man"),
-        ("Officials accused Russia of hacking the Zentrix mail servers.", "Russia"),
+        (
+            "A Beijing-based hacking crew has compromised Zentrix and two other firms.",
+            "Beijing-based hacking crew",
+        ),
+        ("The Zentrix breach was allegedly carried out by Moscow-backed hackers.", "Moscow-backed hackers"),
+        ("Prosecutors charged a Latvian man over the phishing scheme against Zentrix.", "Latvian man"),
+        ("Officials accused Iran of hacking the Zentrix mail servers.", "Iran"),
         ("The White House blamed North Korea for the ransomware attack on Zentrix.", "North Korea"),
-        ("The Zentrix intrusion was aided by the Russian government, the report says.", "Russian government"),
+        (
+            "The Zentrix intrusion was backed by the Russian government, the report says.",
+            "Russian government",
+        ),
     ],
 )
 def test_actors_described_and_state_actors(parse, text: str, name: str) -> None:
@@ -196,32 +204,32 @@ def test_actors_described_and_state_actors(parse, text: str, name: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "The article draws on interviews with Ukrainian hackers, soldiers and analysts.",
-        "The tools may now be used by American hackers, Julian Brandt told reporters.",
+        "The film features interviews with Finnish hackers, students and analysts.",
+        "The stolen tools may be used by American hackers, analyst Marta Ellison said.",
         "Zentrix and other Russian hackers' targets were named in the report.",
-        "A Russian hacking group known as Orchid Spider phished Zentrix staff.",
-        "The devices were distributed by the Colombian government to journalists.",
-        "Zentrix has sold its software to a U.S. group involved in lobbying.",
+        "A Russian crew known as Orchid Spider phished Zentrix staff.",
+        "The phones were handed out by the Peruvian government to reporters.",
+        "Zentrix sold licences to a U.S. group that advises farmers.",
     ],
 )
 def test_actors_origin_words_outside_a_doer_role_are_not_actors(parse, text: str) -> None:
     found = _actors(parse, text)
     assert not [
-        name for name in found if name.split()[0] in ("Ukrainian", "American", "Russian", "Colombian", "U.S.")
+        name for name in found if name.split()[0] in ("Finnish", "American", "Russian", "Peruvian", "U.S.")
     ]
 
 
 @pytest.mark.parametrize(
     ("text", "name"),
     [
-        ('The files were leaked by a hacker going by the pseudonym "Paris", who demanded $3m.', "Paris"),
-        ('A hacker group going by the name "Garnet Lynx Hackers" claimed the breach.', "Garnet Lynx Hackers"),
-        ("The attacks trace back to a hacker identified as Qu4rtz, who wiped the databases.", "Qu4rtz"),
+        ('A hacker using the pseudonym "Paris" leaked the files and demanded $3m.', "Paris"),
+        ('A hacker crew calling itself "Garnet Lynx Hackers" claimed the breach.', "Garnet Lynx Hackers"),
+        ("Investigators linked the wipes to an attacker identified as Qu4rtz.", "Qu4rtz"),
         (
-            "The defendants, Tomas Varga, 34, and Ilse Brandt, 27, are alleged to have written the malware.",
-            "Ilse Brandt",
+            "The defendants, Tomas Varga, 41, and Ilse Marek, 29, are accused of writing the malware.",
+            "Ilse Marek",
         ),
-        ("Tomas Varga and Ilse Brandt are accused of using ransomware against Zentrix.", "Tomas Varga"),
+        ("Tomas Varga and Ilse Marek are accused of using ransomware against Zentrix.", "Tomas Varga"),
     ],
 )
 def test_actors_handles_and_defendants(parse, text: str, name: str) -> None:
@@ -229,7 +237,7 @@ def test_actors_handles_and_defendants(parse, text: str, name: str) -> None:
 
 
 def test_actors_capitalised_common_word_is_no_doer(parse) -> None:
-    text = "Malware tricks users into opening settings. The malware then steals passwords."
+    text = "Malware dupes users into granting permissions. The malware then steals passwords."
     assert _actors(parse, text) == {}
 
 
@@ -254,8 +262,8 @@ def test_actors_listed_after_a_plural_actor_noun(parse) -> None:
 
 def test_actors_named_by_the_doer_of_a_naming_verb(parse) -> None:
     text = (
-        "Police said the blackmailer first made the pitch by email, using the fake name of Ivo Kestrin, "
-        "and demanded 50 bitcoin from Orchard Press."
+        "Police said the blackmailer wrote to the publisher twice last month, using the fake name of "
+        "Ivo Kestrin, and demanded 50 bitcoin from Orchard Press."
     )
     assert "Ivo Kestrin" in _actors(parse, text)
 
@@ -263,7 +271,7 @@ def test_actors_named_by_the_doer_of_a_naming_verb(parse) -> None:
 def test_actors_doer_of_a_deed_after_a_passive_verb_but_not_a_tool(parse) -> None:
     actors = _actors(parse, "Quillmark Brigade was seen stealing files from the ministry's servers.")
     assert "Quillmark Brigade" in actors
-    tool = _actors(parse, "Brambleworm was used to compromise the networks of several hospitals.")
+    tool = _actors(parse, "Brambleworm was used to infiltrate the servers of several hospitals.")
     assert "Brambleworm" not in tool
 
 

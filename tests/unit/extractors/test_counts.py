@@ -62,9 +62,9 @@ def test_counts_kind_and_noun(parse: Callable, text: str, value: str, kind: str,
         "The attackers demanded 50 bitcoin after the breach.",
         "Version 4.2 of the app fixed the leak.",
         "The monitors watched 700 sites for breaches.",
-        "The 57-member body said its systems were breached in a major attack.",
-        "The top 3 malware families stole data from many businesses.",
-        "Attacks on organisations with fewer than 200 employees compromised their data.",
+        "The 12-member board said its systems were breached in a major attack.",
+        "The top 5 ransomware strains stole data from many businesses.",
+        "Attacks on companies with fewer than 50 employees compromised their data.",
     ],
 )
 def test_counts_ignore_money_years_sizes_and_other_nouns(parse: Callable, text: str) -> None:

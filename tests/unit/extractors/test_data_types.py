@@ -39,10 +39,10 @@ def _values(mentions: list[Mention], label: str) -> list[str]:
             },
         ),
         (
-            "Exposed information includes proprietary training methodologies and data selection criteria.",
+            "Exposed information includes proprietary design methodologies and vendor selection criteria.",
             {
-                "proprietary training methodologies": "intellectual property",
-                "data selection criteria": "intellectual property",
+                "proprietary design methodologies": "intellectual property",
+                "vendor selection criteria": "intellectual property",
             },
         ),
         (
@@ -64,7 +64,7 @@ def test_data_types_list_items_with_categories(parse: Callable, text: str, expec
     ("text", "denied"),
     [
         ("Payment card data was not affected.", "payment card data"),
-        ("The incident in no way affects Corvane user data.", "Corvane user data"),
+        ("The break-in in no way affected Corvane user data.", "Corvane user data"),
         ("There is no evidence that passwords were taken.", "passwords"),
         ("No customer data was accessed during the intrusion.", "customer data"),
     ],
@@ -103,8 +103,8 @@ def test_data_types_generic_or_hypothetical_yields_nothing(parse: Callable, text
         ("Attackers accessed the servers and stole customer records.", ["customer records"]),
         ("The attackers compromised the email accounts of employees.", ["email accounts"]),
         ("The firm left the names and addresses of customers exposed on a server.", ["names", "addresses"]),
-        ("The group claims to have stolen unreleased films.", ["unreleased films"]),
-        ("Among the data stolen were names and phone numbers.", ["names", "phone numbers"]),
+        ("The gang claims it has stolen unreleased films.", ["unreleased films"]),
+        ("Among the records stolen were names and phone numbers.", ["names", "phone numbers"]),
         ("Hackers stole millions of usernames.", ["usernames"]),
     ],
 )
@@ -168,11 +168,14 @@ def test_list_items_the_parser_split_off_are_kept(parse: Callable) -> None:
             "Intruders broke into Norvale's network, stealing data and posting customer photos online.",
             ["customer photos"],
         ),
-        ("Blue Finch broke the news that a Tarrow database was exposed to the public.", ["Tarrow database"]),
+        (
+            "Blue Finch broke the news on Friday that a Tarrow database was exposed for months.",
+            ["Tarrow database"],
+        ),
         ("Hackers leaked a massive 40GB database belonging to Kelbrook.", ["database"]),
         (
-            "The attack compromised the privacy of patient conversations at Dovecote Clinic.",
-            ["patient conversations"],
+            "The attack compromised the contents of patient chats at Dovecote Clinic.",
+            ["patient chats"],
         ),
         (
             "The breach gave attackers access to names and phone numbers of Quillford members.",
@@ -181,7 +184,8 @@ def test_list_items_the_parser_split_off_are_kept(parse: Callable) -> None:
         ("Hackers took addresses and card numbers from Pellmark shoppers.", ["addresses", "card numbers"]),
         ("The hackers posted the stolen passwords online.", ["passwords"]),
         (
-            "We reported on a vendor selling over 1 million Kestrel and Yarrow accounts on a dark web forum.",
+            "Investigators tracked a trader selling over 3 million Kestrel and Yarrow accounts "
+            "on a dark web market.",
             ["Kestrel and Yarrow accounts"],
         ),
     ],
@@ -211,35 +215,36 @@ def test_data_types_blocked_attempted_or_attacker_made_is_not_compromised(parse:
 
 def test_data_types_list_hung_on_the_verb_is_kept(parse: Callable) -> None:
     text = (
-        "Hackers breached the Dorran database, exposing the names, phone numbers, addresses and "
+        "Hackers broke into the Dorran database, exposing the emails, home addresses, phone numbers and "
         "dates of birth of 5,000 customers."
     )
     values = _values(_run(parse, text), "data")
-    assert {"names", "phone numbers", "addresses", "dates of birth"} <= set(values)
+    assert {"emails", "home addresses", "phone numbers", "dates of birth"} <= set(values)
 
 
 def test_data_types_list_verb_without_parsed_subject(parse: Callable) -> None:
     text = (
-        "Ardent said in a statement that accessed data includes names, passport numbers and travel history."
+        "Ardent told customers in a letter that accessed data includes emails, passport numbers and "
+        "travel history."
     )
-    assert _values(_run(parse, text), "data") == ["names", "passport numbers", "travel history"]
+    assert _values(_run(parse, text), "data") == ["emails", "passport numbers", "travel history"]
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
         (
-            "A Fresno lender left the names, addresses and credit scores of up to 1 million people exposed "
-            "on an open server.",
+            "A Dunmore lender left the names, addresses and credit scores of 80,000 people exposed "
+            "on a public server.",
             ["names", "addresses", "credit scores"],
         ),
         (
-            "More than 2 million Zorba accounts were compromised, exposing IP addresses, easily cracked "
-            "passwords, email addresses, and usernames.",
-            ["Zorba accounts", "IP addresses", "passwords", "email addresses", "usernames"],
+            "Nearly 4 million Zorba accounts were hijacked, exposing home addresses, easily cracked "
+            "PINs, phone numbers, and usernames.",
+            ["home addresses", "PINs", "phone numbers", "usernames"],
         ),
         (
-            "The leaked record set includes usernames, passwords and birthdays.",
+            "The stolen record batch includes usernames, passwords and birthdays.",
             ["usernames", "passwords", "birthdays"],
         ),
         ("The group released the stolen payroll files of Harlow staff online.", ["payroll files"]),
@@ -266,7 +271,7 @@ def test_data_types_category_follows_the_head_noun(phrase: str, category: str) -
 
 
 def test_data_types_including_list_under_a_denied_clause_is_denied(parse: Callable) -> None:
-    mentions = _run(parse, "No confidential information was lost, including protected health information.")
+    mentions = _run(parse, "No sensitive information was lost, including protected health information.")
     assert _values(mentions, "data") == []
     assert _values(mentions, "data_not_compromised") == ["health information"]
 
@@ -275,16 +280,16 @@ def test_data_types_including_list_under_a_denied_clause_is_denied(parse: Callab
     ("text", "expected"),
     [
         (
-            "The firm found that the information accessed was limited to member names and email addresses.",
+            "The firm determined the information taken was limited to member names and email addresses.",
             ["member names", "email addresses"],
         ),
         (
-            "Two laptops were stolen from the Harlow office, containing voter registration records.",
-            ["voter registration records"],
+            "Backup drives were stolen from the Harlow office, containing payroll records.",
+            ["payroll records"],
         ),
         (
-            "The hackers leaked unreleased television shows from Brightwater Studios.",
-            ["unreleased television shows"],
+            "The hackers leaked unfinished film scripts from Brightwater Studios.",
+            ["unfinished film scripts"],
         ),
     ],
 )
@@ -295,5 +300,5 @@ def test_data_types_restricted_to_contained_in_stolen_devices_and_media(
 
 
 def test_data_types_hedged_list_of_the_breached_files_is_exposure(parse: Callable) -> None:
-    text = "About 1,000 files accessed by the intruders may include payroll records of Pellam Energy staff."
+    text = "Some 600 files accessed by the intruders may include payroll records of Pellam Energy staff."
     assert _values(_run(parse, text), "data") == ["payroll records"]

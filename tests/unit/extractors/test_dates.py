@@ -72,7 +72,7 @@ def test_dates_without_publish_date_only_absolute(parse) -> None:
         ("Acme Corp discovered the intrusion on March 20.", "March 20", "discovered"),
         ("Acme Corp became aware of the incident on March 21.", "March 21", "discovered"),
         (
-            "We determined on March 22 that an attacker may have accessed the data, Acme Corp said.",
+            "We determined on March 22 that an intruder had reached the data, Acme Corp said.",
             "March 22",
             "discovered",
         ),
@@ -82,7 +82,7 @@ def test_dates_without_publish_date_only_absolute(parse) -> None:
             "on Tuesday",
             "disclosed",
         ),
-        ("The Daily Ledger first reported the breach on April 1.", "April 1", "reported"),
+        ("The Daily Ledger first reported the intrusion on April 1.", "April 1", "reported"),
         ("Acme Corp reported the breach to regulators on March 30.", "March 30", "disclosed"),
     ],
 )
@@ -92,8 +92,8 @@ def test_dates_role(parse, text: str, expression: str, role: str) -> None:
 
 def test_pick_dates_prefers_finer_date_inside_coarser(parse) -> None:
     text = (
-        "Acme Corp informed its employees of the incident in late March. "
-        "Acme Corp confirmed the incident in an email to staff on March 31, 2026. "
+        "Acme Corp notified its employees of the breach in late March. "
+        "Acme Corp confirmed the breach in a memo to staff on March 31, 2026. "
         "Acme Corp informed contractors on April 2, 2026."
     )
     doc, article = parse(text, published=PUBLISHED)

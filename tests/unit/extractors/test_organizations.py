@@ -43,7 +43,7 @@ def test_organizations_vendor_and_customer(parse) -> None:
     text = (
         "Orchid Retail has suspended its contract with payroll vendor Tallyline after a breach at Tallyline "
         "exposed the salary records of thousands of workers. "
-        "Tallyline confirmed the security incident in a letter to clients."
+        "Tallyline confirmed the intrusion in a letter to clients."
     )
     orgs = _orgs(parse, text)
     assert orgs["Tallyline"]["role"] == "vendor"
@@ -95,10 +95,10 @@ def test_organizations_cited_and_attackers_are_not_victims(
             "Logistics",
         ),
         (
-            "A breach at Tallyline, a data contracting firm, exposed training data. "
+            "A breach at Tallyline, a grain brokerage firm, exposed shipping manifests. "
             "Tallyline confirmed the breach.",
             "Tallyline",
-            "Data contracting",
+            "Grain brokerage",
         ),
         (
             "The social media giant Chatterbox suffered a breach that exposed user emails.",
@@ -119,12 +119,12 @@ def test_organizations_industry_from_gazetteer(parse) -> None:
 
 def test_organizations_product_names_not_orgs(parse) -> None:
     text = (
-        "Tallyline suffered a breach. Its datasets train products such as ChatGPT and Claude Code, "
+        "Tallyline suffered a breach. Its files feed assistants like Alexa and Google Docs, "
         "and the attackers used Velvetcrane, an open-source proxy tool, to get in."
     )
     orgs = _orgs(parse, text)
-    assert "ChatGPT" not in orgs
-    assert "Claude Code" not in orgs
+    assert "Alexa" not in orgs
+    assert "Google Docs" not in orgs
     assert "Velvetcrane" not in orgs
     assert orgs["Tallyline"]["role"] == "victim"
 
@@ -132,7 +132,7 @@ def test_organizations_product_names_not_orgs(parse) -> None:
 def test_organizations_short_form_coreference(parse) -> None:
     text = (
         "Calloway Health Partners disclosed a ransomware attack that encrypted its servers. "
-        "Calloway said patient data may have been stolen."
+        "Calloway said patient files may have been copied."
     )
     orgs = _orgs(parse, text)
     assert list(orgs) == ["Calloway Health Partners"]
@@ -170,8 +170,8 @@ def test_organizations_speaker_of_a_breach_is_the_victim(parse) -> None:
         ("Hackers breached quillmart.com and stole 40,000 passwords.", "quillmart.com", "Website"),
         ("The email account of Dana Whitlow was hacked in March.", "Dana Whitlow", "Individuals"),
         (
-            "Researchers at Quillfeather Labs said Polish banks were targeted by the campaign.",
-            "Polish banks",
+            "Researchers at Quillfeather Labs said Estonian banks were targeted by the campaign.",
+            "Estonian banks",
             "Organization",
         ),
     ],
@@ -184,9 +184,9 @@ def test_organizations_struck_groups_sites_and_people(parse, text: str, name: st
 
 
 def test_organizations_place_hit_by_ransomware(parse) -> None:
-    orgs = _orgs(parse, "The city of Atlanta was hit by a ransomware attack on Thursday.")
-    assert orgs["Atlanta"]["role"] == "government"
-    assert orgs["Atlanta"]["kind"] == "Government"
+    orgs = _orgs(parse, "The city of Tacoma was struck by ransomware on Thursday night.")
+    assert orgs["Tacoma"]["role"] == "government"
+    assert orgs["Tacoma"]["kind"] == "Government"
 
 
 @pytest.mark.parametrize(
@@ -227,13 +227,13 @@ def test_organizations_listed_victims(parse) -> None:
     ("text", "name"),
     [
         (
-            "The criminals used ransomware to steal $2 million from Dutch retailers last year.",
-            "Dutch retailers",
+            "Last year the gang used ransomware to steal $3 million from Danish retailers.",
+            "Danish retailers",
         ),
         ("Hackers leaked the personal details of 40,000 Zentrix customers on a forum.", "Zentrix customers"),
-        ("The hacking campaign against Lithuanian banks began in March.", "Lithuanian banks"),
-        ("This time the victims are Canadian gamers, whose accounts are sold online.", "Canadian gamers"),
-        ("Records belonging to Norwegian hospitals have been leaked online.", "Norwegian hospitals"),
+        ("The hacking campaign against Latvian banks began in March.", "Latvian banks"),
+        ("The victims this time are Austrian gamers, whose logins are sold online.", "Austrian gamers"),
+        ("Patient files belonging to Norwegian hospitals were dumped on a leak site.", "Norwegian hospitals"),
     ],
 )
 def test_organizations_struck_party_in_wider_slots(parse, text: str, name: str) -> None:
@@ -255,7 +255,7 @@ def test_organizations_victim_through_head_noun_or_chosen_payment(parse, text: s
 
 
 def test_organizations_stolen_from_is_not_said_of_the_thief(parse) -> None:
-    text = "Hackers could steal money from Dutch retailers, researchers at Quillfeather Labs warned."
+    text = "Hackers could steal money from Danish retailers, researchers at Quillfeather Labs warned."
     orgs = _orgs(parse, text)
     assert not any(attrs["role"] == "victim" for attrs in orgs.values())
 
@@ -264,7 +264,7 @@ def test_organizations_stolen_from_is_not_said_of_the_thief(parse) -> None:
     ("text", "name"),
     [
         ("Brightwater Bank, which was breached in May, has notified its customers.", "Brightwater Bank"),
-        ("An Oregon hospital was hit by ransomware on Monday.", "Oregon hospital"),
+        ("A Vermont hospital was hit by ransomware on Monday.", "Vermont hospital"),
         (
             "Hackers locked up files at Calloway Regional Hospital with ransomware.",
             "Calloway Regional Hospital",
@@ -283,7 +283,7 @@ def test_organizations_dateline_place_and_outlet_are_not_victims(parse) -> None:
 
 
 def test_organizations_counted_group_is_not_named(parse) -> None:
-    orgs = _orgs(parse, "Dozen hotels were hit by a ransomware attack last year.")
+    orgs = _orgs(parse, "Dozen pharmacies lost their files to ransomware last year.")
     assert not any(attrs["role"] == "victim" for attrs in orgs.values())
 
 
@@ -292,7 +292,7 @@ def test_organizations_counted_group_is_not_named(parse) -> None:
     [
         (
             "Ransomware has spread through clinics this year. "
-            "One practice, Calloway Regional Hospital in Ohio, paid $40,000 to get its files back.",
+            "One practice, Calloway Regional Hospital in Ohio, paid $40,000 to unlock its records.",
             "Calloway Regional Hospital",
         ),
         (
@@ -300,7 +300,7 @@ def test_organizations_counted_group_is_not_named(parse) -> None:
             "Norrland Freight",
         ),
         (
-            "Payday lender Brightwater Loans appears to be the latest brand to suffer a data breach.",
+            "Online lender Brightwater Loans is the latest firm to suffer a data breach.",
             "Brightwater Loans",
         ),
     ],
@@ -361,7 +361,7 @@ def test_organizations_headline_phrase_or_versioned_product_is_no_name(parse) ->
 
 def test_organizations_list_of_parties_that_admitted_breaches(parse) -> None:
     text = (
-        "Hotel brands that have acknowledged card breaches over the last year include Calloway Hotels, "
+        "Chains that have reported card breaches this year include Calloway Hotels, "
         "Brightwater Bank and Norrland Inns."
     )
     orgs = _orgs(parse, text)
@@ -485,9 +485,8 @@ def test_organizations_owner_of_the_systems_broken_into(parse, text: str, role: 
 
 def test_organizations_descriptor_before_a_name_is_no_party_of_its_own(parse) -> None:
     text = (
-        "Payday lender Lendora appears to be the latest big-name brand to suffer a damaging data breach, "
-        "after admitting over the weekend that there may have been illegal and unauthorized access to "
-        "customers' personal data."
+        "Mortgage lender Lendora is the newest well-known brand to suffer a serious data breach: on Sunday "
+        "it admitted that intruders may have reached customers' account details."
     )
     roles = _roles(parse, text)
     assert roles == {"Lendora": "victim"}
@@ -520,7 +519,7 @@ def test_organizations_security_descriptor_makes_a_cited_expert(parse) -> None:
     text = (
         "Hackers stole customer records from Pellam Energy in March. "
         '"The attackers had been inside for weeks," said the CTO of security ratings firm Quorvex. '
-        "The intrusion was detected by incident response (IR) firm Corvane Labs during an audit."
+        "The breach was spotted by incident response (IR) firm Corvane Labs during an audit."
     )
     roles = _roles(parse, text)
     assert roles["Pellam Energy"] == "victim"
@@ -558,12 +557,12 @@ def test_organizations_headline_and_body_spelling_of_a_group_are_one_party(parse
 
 def test_organizations_operating_system_struck_is_no_party(parse) -> None:
     text = (
-        "Ransomware hit Pellam Energy on Monday. Kesterel is a ransomware capable of infecting Linux "
-        "operating systems."
+        "Ransomware hit Pellam Energy on Monday. Kesterel, a ransomware strain, is also capable of "
+        "infecting Solaris machines."
     )
     roles = _roles(parse, text)
     assert roles["Pellam Energy"] == "victim"
-    assert "Linux" not in roles
+    assert "Solaris" not in roles
 
 
 def test_organizations_county_medical_center_is_an_institution(parse) -> None:
@@ -574,7 +573,7 @@ def test_organizations_county_medical_center_is_an_institution(parse) -> None:
 def test_organizations_victim_of_an_earlier_attack_is_background(parse) -> None:
     text = (
         "The Quillmark group hit Harrowgate Council with ransomware this week, the council said. "
-        "The last time the Quillmark group was in the news, it had attacked Pellam Energy."
+        "The last time Quillmark struck, it had attacked Pellam Energy."
     )
     roles = _roles(parse, text)
     assert roles["Harrowgate Council"] in {"victim", "government"}
@@ -591,7 +590,7 @@ def test_organizations_owner_of_what_was_taken_is_the_victim(parse) -> None:
 
 def test_organizations_thing_of_a_named_organisation_is_not_a_second_one(parse) -> None:
     text = (
-        "Hackers breached Quarrion and abused Quarrion’s Kubernetes console to mine cryptocurrency, "
+        "Hackers broke into Quarrion and hijacked Quarrion’s Kubernetes cluster to run a botnet, "
         "Quarrion said."
     )
     names = set(_orgs(parse, text))
@@ -601,8 +600,8 @@ def test_organizations_thing_of_a_named_organisation_is_not_a_second_one(parse) 
 
 def test_organizations_state_after_a_city_is_no_second_party(parse) -> None:
     text = (
-        "The city of Millbrook, Ore., was hit with a ransomware attack which locked out city workers. "
-        "Speed cameras in Hallam, Victoria were also infected by the ransomware."
+        "Ransomware locked city workers out of their systems in Millbrook, Ore., on Monday. "
+        "Traffic lights in Hallam, Victoria were also affected by the ransomware."
     )
     names = set(_orgs(parse, text))
     assert "Ore" not in names
@@ -612,12 +611,12 @@ def test_organizations_state_after_a_city_is_no_second_party(parse) -> None:
 def test_organizations_listed_pair_and_sentence_initial_common_word(parse) -> None:
     text = (
         "Voting equipment stolen\n"
-        "State officials are investigating the theft of equipment from a precinct manager's car. "
-        "GOOGLE and Facebook have admitted they were conned out of $100 million in a phishing scam."
+        "State officials said the voting machines were taken from a warehouse. "
+        "ORCHID and Pellam have admitted they lost $4 million to an invoice scam."
     )
     names = set(_orgs(parse, text))
     assert "State" not in names
-    assert "GOOGLE and Facebook" not in names
+    assert "ORCHID and Pellam" not in names
 
 
 @pytest.mark.parametrize(
@@ -626,12 +625,13 @@ def test_organizations_listed_pair_and_sentence_initial_common_word(parse) -> No
         ("The breach occurred at Pellam Energy in March, when hackers stole payroll files.", "Pellam Energy"),
         ("Victims of the ransomware attacks have included Orchard Press, its owner said.", "Orchard Press"),
         (
-            "The card theft is the latest in a hacking spree on hotel chains including Velmora Inns.",
+            "Police tied the card theft to a hacking spree on Velmora Inns and two other chains.",
             "Velmora Inns",
         ),
         (
             "Hackers hit the city's transit network with ransomware on Monday. Harrowgate Transit "
-            "Authority employees spent a second day offline after the ransomware attack, the agency said.",
+            "Authority employees worked on paper for a third day after the ransomware attack, "
+            "the agency said.",
             "Harrowgate Transit Authority",
         ),
     ],
@@ -642,9 +642,9 @@ def test_organizations_more_victim_slots(parse, text: str, name: str) -> None:
 
 def test_organizations_investigator_at_work_is_not_a_victim(parse) -> None:
     text = (
-        "Harrowgate hospital pays $17,000 in bitcoin to hackers; FBI investigating\n"
+        "Ransomware locks Harrowgate Hospital records; FBI investigating\n"
         "Hackers locked the computer systems of Harrowgate Hospital last week. "
-        "The FBI is investigating the attack on the hospital, a spokesman said."
+        "The FBI is investigating the ransomware attack, a spokesman said."
     )
     roles = _roles(parse, text)
     assert roles["Harrowgate Hospital"] == "victim"

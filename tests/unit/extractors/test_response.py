@@ -16,7 +16,7 @@ def _values(parse, text: str, label: str) -> list[str]:
     ("text", "status"),
     [
         ("Acme Corp said it is still investigating the incident.", "Ongoing"),
-        ("The collaboration is paused pending a thorough investigation.", "Ongoing"),
+        ("The partnership is paused pending an internal investigation.", "Ongoing"),
         ("Acme Corp continues its investigation with outside experts.", "Ongoing"),
         ("Acme Corp said the incident has been contained.", "Contained"),
         ("Engineers isolated the affected servers within hours.", "Contained"),
@@ -42,8 +42,8 @@ def test_response_status_ignores_other_senses(parse, text: str) -> None:
     ("text", "phrase"),
     [
         (
-            "Globex has suspended its collaboration with Initech following the breach.",
-            "suspended its collaboration with Initech",
+            "Globex has suspended its contract with Initech following the breach.",
+            "suspended its contract with Initech",
         ),
         ("Acme Corp took its payment servers offline on Monday.", "took its payment servers offline"),
         ("Acme Corp notified law enforcement and regulators.", "notified law enforcement and regulators"),
@@ -58,8 +58,8 @@ def test_response_containment_phrase(parse, text: str, phrase: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "Users should change their passwords.",
-        "Globex has not suspended its collaboration with Initech.",
+        "Customers should reset their passwords.",
+        "Globex has not suspended its contract with Initech.",
         "The attackers took the payment servers offline.",
     ],
 )
@@ -70,7 +70,7 @@ def test_response_containment_not_advice_negation_or_attacker(parse, text: str) 
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [
-        ("Contractors on the project are unable to log hours until work resumes.", "unable to log hours"),
+        ("Staff at the clinic are unable to file claims until systems return.", "unable to file claims"),
         ("The hospital postponed surgeries after the attack.", "postponed surgeries"),
         ("The patient portal was offline for two days.", "The patient portal was offline"),
     ],
@@ -96,12 +96,12 @@ def test_response_reference_not_a_bare_according_to(parse) -> None:
 
 
 def test_response_containment_value_is_a_clause_not_the_sentence(parse) -> None:
-    text = "Globex has suspended its collaboration with Initech, a data vendor that was breached last month."
+    text = "Globex has suspended its contract with Initech, a payroll vendor that was breached last month."
     doc, article = parse(text)
     (m,) = [m for m in extract_response(doc, article) if m.label == "containment"]
     assert m.value == article.text[m.start : m.end] and len(m.value) < len(m.sentence)
 
 
 def test_response_containment_keeps_a_bracket_it_opened(parse) -> None:
-    text = "Upon identifying this issue Orchard Press immediately revoked access to the unauthorized user(s)."
-    assert "revoked access to the unauthorized user(s)" in _values(parse, text, "containment")
+    text = "After spotting the problem, Orchard Press revoked access for the suspended vendor(s)."
+    assert "revoked access for the suspended vendor(s)" in _values(parse, text, "containment")

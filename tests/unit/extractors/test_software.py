@@ -36,7 +36,10 @@ def test_software_cve_product_and_versions(parse) -> None:
         ("Developers installed a poisoned Brightlog package from the registry.", "Brightlog"),
         ("The intruders got in through a flaw in Corvane Gateway.", "Corvane Gateway"),
         ("Tarnwell, an open-source library for parsing logs, was backdoored.", "Tarnwell"),
-        ("It traced the breach to compromised updates of an AI tool known as Quillmesh.", "Quillmesh"),
+        (
+            "Investigators traced the breach to tampered updates of a build tool known as Quillmesh.",
+            "Quillmesh",
+        ),
         ("The gang shipped malicious versions of a logging library called Brenlog-js.", "Brenlog-js"),
     ],
 )
@@ -49,9 +52,9 @@ def test_software_route_of_attack_named(parse, text: str, name: str) -> None:
     [
         "The company said its software was not affected.",
         "A vulnerability in the software let attackers in.",
-        "The incident exposed vulnerabilities in the AI data supply chain.",
+        "The incident exposed vulnerabilities in the retail supply chain.",
         "The attackers pushed compromised updates of an API gateway to its users.",
-        "Medtrion releases firmware patch to fix cybersecurity flaws in 350,000 medical devices",
+        "Medtrion ships a firmware fix for flaws in 80,000 infusion pumps",
     ],
 )
 def test_software_generic_words_are_not_products(parse, text: str) -> None:
@@ -101,12 +104,12 @@ def test_software_generic_or_negated_vector_not_picked(parse) -> None:
 
 
 def test_software_encrypted_connection_is_no_ransomware(parse) -> None:
-    text = "Pellam Energy exposed customer data last week: some of its pages use encrypted connections."
+    text = "Pellam Energy exposed customer data last week, although its website uses encrypted connections."
     assert _vector(parse, text) != "ransomware"
     hit = "Attackers hit Pellam Energy last week; servers at the company's head office had been encrypted."
     assert _vector(parse, hit) == "ransomware"
 
 
 def test_software_encryption_of_the_victims_files_is_ransomware(parse) -> None:
-    text = 'The village president said the hack "totally encrypted" Brambleford\'s computer files last week.'
+    text = 'The mayor said the attack had "completely encrypted" Brambleford\'s computer files last week.'
     assert _vector(parse, text) == "ransomware"
