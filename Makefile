@@ -28,6 +28,7 @@ test: setup
 lint: setup
 	$(BIN)/ruff check pipeline extractors schemas tests bench scripts
 	$(BIN)/ruff format --check pipeline extractors schemas tests bench scripts
+	$(BIN)/python scripts/check_eval_leak.py
 
 bench: setup
 	$(BIN)/python bench/run.py
