@@ -42,7 +42,7 @@ from extractors._spans import (
     sentences,
 )
 from schemas.document import Article
-from schemas.entities import Mention
+from schemas.entities import AttrValue, Mention
 
 __all__ = ["EXTRACTOR", "ROLES", "extract_organizations"]
 
@@ -255,7 +255,7 @@ def extract_organizations(doc: Doc, article: Article) -> list[Mention]:
         role = roles[org.name]
         if role is None:
             continue
-        attrs = {
+        attrs: dict[str, AttrValue] = {
             "role": role,
             "struck": _is_breached(org, brief),
             "headline": bool(org.votes["title"]),
@@ -1186,7 +1186,7 @@ def _party_at(doc: Doc, token: Token, ents: dict[int, Span], cues: _Cues) -> tup
 def _capitalised_common(token: Token, words: dict[str, frozenset[str]]) -> bool:
     """ "State officials said": a common word capitalised only by opening the sentence."""
     return (
-        token.is_sent_start
+        bool(token.is_sent_start)  # None only before a parse sets the boundaries
         and token.lower_ in words["generic_first_tokens"]
         and token.ent_type_ not in {"NORP", "GPE"}
     )
@@ -1229,7 +1229,9 @@ def _is_title_name(ent: Span) -> bool:
 
 def _is_domain(text: str, words: dict[str, frozenset[str]]) -> bool:
     match = re.fullmatch(r"(?:www\.)?[A-Za-z0-9][\w-]*(?:\.[\w-]+)*\.([a-z]{2,4})", text)
-    return bool(match) and match.group(1) in words["website_tlds"] and any(ch.isalpha() for ch in text[:3])
+    return (
+        match is not None and match.group(1) in words["website_tlds"] and any(ch.isalpha() for ch in text[:3])
+    )
 
 
 def _word_in(tok: Token, vocabulary: frozenset[str]) -> bool:
