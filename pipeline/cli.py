@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 import math
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -77,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
         "-j", "--workers", type=_positive, default=1, help="parse in N processes (default 1; ~400 MB each)"
     )
     ext.add_argument("-q", "--quiet", action="store_true", help="no progress, errors only")
+    ext.add_argument("--include-rejected", action="store_true", help="export incidents an analyst rejected")
     fol = sub.add_parser("follow", help="poll news feeds, extract incidents from new articles (for cron)")
     fol.add_argument("feed_urls", nargs="*", metavar="FEED_URL", help="RSS, Atom or JSON Feed URLs")
     fol.add_argument("--feeds", type=Path, help="file of feed URLs: one a line, or an OPML export")
@@ -122,6 +125,18 @@ def _parser() -> argparse.ArgumentParser:
         help=argparse.SUPPRESS,
     )
     fol.add_argument("-q", "--quiet", action="store_true", help="errors only")
+    fol.add_argument("--include-rejected", action="store_true", help="export incidents an analyst rejected")
+    srv = sub.add_parser("serve", help="the review page: browse, confirm, reject and correct incidents")
+    srv.add_argument("--db", default="out/incidents.sqlite", help="SQLite file or postgresql:// URL")
+    srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    srv.add_argument("--port", type=_positive, default=8700, help="port (default 8700)")
+    srv.add_argument(
+        "--token",
+        default=os.environ.get("INCIDENTS_REVIEW_TOKEN"),
+        help="require this token (API: Authorization: Bearer; pages: sign in); required off loopback;"
+        " default $INCIDENTS_REVIEW_TOKEN",
+    )
+    srv.add_argument("--reviewer", default=getpass.getuser(), help="name recorded with each action")
     return parser
 
 
@@ -146,6 +161,7 @@ def _follow(args: argparse.Namespace) -> int:
         max_run_seconds=args.max_run_seconds,
         relevance=args.relevance,
         fetch=FetchOptions(delay=args.delay, allowed_networks=tuple(args.allow_network)),
+        include_rejected=args.include_rejected,
     )
     return _report(lambda: follow(options))
 
@@ -153,6 +169,18 @@ def _follow(args: argparse.Namespace) -> int:
 def _say(line: str) -> None:
     """Print one line to stderr, with what came from outside unable to break it (`one_line`)."""
     print(one_line(line), file=sys.stderr)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """`incidents serve`: runs until interrupted; 2 when the options do not allow serving."""
+    from pipeline.review.app import ServeOptions, serve  # the web stack only for this command
+
+    try:
+        serve(ServeOptions(args.db, args.host, args.port, args.token, args.reviewer))
+    except PipelineError as exc:
+        _say(f"error: {exc}")
+        return 2
+    return 0
 
 
 def _report(job: Callable[[], RunSummary | FollowSummary]) -> int:
@@ -172,9 +200,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handler = logging.StreamHandler()
     handler.setFormatter(OneLineFormatter("%(levelname)s %(message)s"))
-    logging.basicConfig(level=logging.ERROR if args.quiet else logging.WARNING, handlers=[handler])
+    logging.basicConfig(
+        level=logging.ERROR if getattr(args, "quiet", False) else logging.WARNING, handlers=[handler]
+    )
     if args.command == "follow":
         return _follow(args)
+    if args.command == "serve":
+        return _serve(args)
     settings = Settings(
         inputs=args.paths,
         output=args.output,
@@ -184,6 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         max_file_bytes=int(args.max_file_mb * 1_000_000),
         progress=sys.stderr.isatty() and not args.quiet,
         workers=args.workers,
+        include_rejected=args.include_rejected,
     )
     return _report(lambda: run(settings))
 

@@ -5,7 +5,10 @@
      ├── FetchError       a URL could not be fetched (network, status, size, SSRF guard)
      ├── ParseError       an input could not be read or decoded (names the file and why)
      ├── ExtractionError  an extractor failed on an article
-     └── SinkError        an output could not be written
+     ├── SinkError        an output could not be written
+     └── ReviewError      a review action is not valid (unknown field, bad value, ...)
+          ├── ConflictError  the incident changed since the reviewer saw it
+          └── UnknownIncidentError  no incident has that id
 
 `SkipArticle` is not an error: the input is fine but holds no article (e.g. an HTML page
 with no article body); it is logged and counted, and the batch goes on.
@@ -15,12 +18,15 @@ from __future__ import annotations
 
 __all__ = [
     "ConfigError",
+    "ConflictError",
     "ExtractionError",
     "FetchError",
     "ParseError",
     "PipelineError",
+    "ReviewError",
     "SinkError",
     "SkipArticle",
+    "UnknownIncidentError",
 ]
 
 
@@ -45,6 +51,22 @@ class ExtractionError(PipelineError):
 
 
 class SinkError(PipelineError):
+    pass
+
+
+class ReviewError(PipelineError):
+    pass
+
+
+class ConflictError(ReviewError):
+    """Carries the incident's current version, for the reviewer to look again."""
+
+    def __init__(self, message: str, version: int | None = None) -> None:
+        super().__init__(message)
+        self.version = version
+
+
+class UnknownIncidentError(ReviewError):
     pass
 
 

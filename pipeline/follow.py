@@ -38,10 +38,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from pipeline.cluster import cluster_records
-from pipeline.errors import FetchError, ParseError, SinkError
+from pipeline.errors import FetchError, ParseError, PipelineError, SinkError
 from pipeline.feeds import is_relevant, parse_feed, plain_text
 from pipeline.fetch import Fetcher, FetchOptions, Page, RetryLater, RobotsDisallowed
 from pipeline.postgres import is_postgres_url
+from pipeline.review.corrections import exported
+from pipeline.review.database import save_articles
 from pipeline.run import RunSummary, extract_records, write_database
 from pipeline.sinks import record_json, write_jsonl
 from pipeline.state import (
@@ -55,7 +57,7 @@ from pipeline.state import (
     remember,
     transaction,
 )
-from schemas.document import RawDocument
+from schemas.document import Article, RawDocument
 from schemas.incident import IncidentRecord
 
 __all__ = ["FollowLocked", "FollowOptions", "FollowSummary", "follow"]
@@ -84,6 +86,7 @@ class FollowOptions:
     max_attempts: int = 3
     relevance: bool = False
     fetch: FetchOptions = field(default_factory=FetchOptions)
+    include_rejected: bool = False
 
 
 @dataclass
@@ -167,6 +170,7 @@ class _Run:
         self.conn = conn
         self.summary = FollowSummary(feeds=len(options.feeds), not_polled=len(options.feeds))
         self.deadline = time.monotonic() + options.max_run_seconds
+        self.articles: list[Article] = []  # cleaned texts of this batch's incidents, for --db
 
     def past_deadline(self) -> bool:
         if time.monotonic() < self.deadline:
@@ -292,6 +296,12 @@ class _Run:
             )
             for hold in holds:
                 hold_host(self.conn, hold.origin, hold.until)
+        if self.options.db and self.articles:
+            try:
+                save_articles(self.options.db, self.articles)
+            except PipelineError as exc:  # the records are safe in the state; only the texts are missing
+                self.summary.failed.append(f"article texts not stored for the review page: {exc}")
+        self.articles.clear()
 
     def _outcome(
         self, item: sqlite3.Row, page: Page | Exception | None
@@ -312,7 +322,7 @@ class _Run:
             return "skipped", "not relevant (keyword gate)", []
         run = RunSummary()
         try:
-            records = extract_records([doc], run)
+            records = extract_records([doc], run, articles=self.articles)
         except Exception as exc:  # one page that breaks a stage must not stop the run, nor loop forever
             log.exception("%s: processing failed", origin)
             return self._failed(item, f"{origin}: {type(exc).__name__}: {exc}")
@@ -361,6 +371,7 @@ class _Run:
         incidents = cluster_records(records)
         if self.options.db:
             incidents = write_database(incidents, self.options.db, article_records=records, complete=True)
+        incidents = exported(incidents, self.options.include_rejected)
         before = {row[0]: row[1] for row in self.conn.execute("SELECT id, record FROM incidents")}
         bodies = {inc.id: record_json(inc) for inc in incidents}
         changed = [inc for inc in incidents if before.get(inc.id) != bodies[inc.id]]

@@ -23,6 +23,7 @@ from psycopg.types.json import Jsonb
 
 from pipeline.cluster import cluster_records
 from pipeline.errors import SinkError
+from pipeline.review.store import Conn, reviewed
 from pipeline.sinks import incident_row
 from schemas.incident import IncidentRecord
 
@@ -33,6 +34,8 @@ __all__ = [
     "load_article_records_pg",
     "migrate",
     "pending_migrations",
+    "redacted",
+    "upsert_postgres",
     "write_postgres",
 ]
 
@@ -54,7 +57,7 @@ def is_postgres_url(db: str) -> bool:
     return db.startswith(("postgresql://", "postgres://"))
 
 
-def _redacted(url: str) -> str:
+def redacted(url: str) -> str:
     """The URL without its password, for error messages."""
     return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
 
@@ -101,12 +104,12 @@ def connect_postgres(url: str) -> psycopg.Connection:
     try:
         conn = psycopg.connect(url, autocommit=True)
     except psycopg.Error as exc:
-        raise SinkError(f"{_redacted(url)}: cannot connect to PostgreSQL ({exc})") from exc
+        raise SinkError(f"{redacted(url)}: cannot connect to PostgreSQL ({exc})") from exc
     try:
         migrate(conn)
     except psycopg.Error as exc:
         conn.close()
-        raise SinkError(f"{_redacted(url)}: schema migration failed, nothing was changed ({exc})") from exc
+        raise SinkError(f"{redacted(url)}: schema migration failed, nothing was changed ({exc})") from exc
     return conn
 
 
@@ -115,7 +118,7 @@ def _errors(url: str, doing: str) -> Iterator[None]:
     try:
         yield
     except (psycopg.Error, ValueError) as exc:
-        raise SinkError(f"{_redacted(url)}: {doing} ({exc})") from exc
+        raise SinkError(f"{redacted(url)}: {doing} ({exc})") from exc
 
 
 def _records(conn: psycopg.Connection) -> list[IncidentRecord]:
@@ -172,7 +175,7 @@ def _child_rows(record: IncidentRecord) -> dict[str, list[tuple[object, ...]]]:
     }
 
 
-def _upsert(conn: psycopg.Connection, record: IncidentRecord, now: datetime) -> bool:
+def upsert_postgres(conn: psycopg.Connection, record: IncidentRecord, now: datetime) -> bool:
     """Upsert one incident and, when it changed, its child rows; True when it changed."""
     changed = conn.execute(
         _UPSERT, (*incident_row(record), Jsonb(record.model_dump(mode="json")), now)
@@ -215,9 +218,10 @@ def write_postgres(
     runs: under the batch lock, when the database holds articles that `records` do not
     cover (stored by another run, or by an earlier run this caller did not read), the
     incidents are re-clustered from every stored article first; then an incident left out
-    is deleted only when all its articles now belong to another (it was absorbed).
+    is deleted only when all its articles now belong to another (it was absorbed). The
+    analysts' review actions are applied on top, under the same lock.
 
-    Returns the incidents written: `records`, or the re-clustered incidents.
+    Returns the incidents written: `records`, or the re-clustered incidents, reviewed.
     """
     records = list(records)
     now = datetime.now(UTC)
@@ -235,8 +239,9 @@ def write_postgres(
             )
         if complete:
             records = _current(conn, records, article_records)
+        records = reviewed(Conn(conn), records)
         for record in records:
-            _upsert(conn, record, now)
+            upsert_postgres(conn, record, now)
         if complete:
             conn.execute(
                 "DELETE FROM incidents i WHERE NOT (i.id = ANY(%s)) AND NOT EXISTS ("

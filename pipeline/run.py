@@ -13,6 +13,8 @@ from pipeline.errors import ExtractionError, SkipArticle
 from pipeline.extract import extract_articles
 from pipeline.normalize import normalize
 from pipeline.postgres import is_postgres_url, load_article_records_pg, write_postgres
+from pipeline.review.corrections import exported
+from pipeline.review.database import save_articles
 from pipeline.sinks import load_article_records, write_jsonl, write_sqlite
 from pipeline.source import InputFailure, read_documents
 from pipeline.stix import write_stix
@@ -82,8 +84,10 @@ def extract_records(
     summary: RunSummary,
     progress: bool = False,
     workers: int = 1,
+    articles: list[Article] | None = None,
 ) -> list[IncidentRecord]:
-    """Per-article incident records for raw documents (failures are counted in `summary`).
+    """Per-article incident records for raw documents (failures are counted in `summary`);
+    the cleaned articles they come from are added to `articles` when given.
 
     This is the shared core of `incidents extract` (files) and `incidents follow` (feeds).
     """
@@ -100,6 +104,8 @@ def extract_records(
             summary.not_incidents.append(f"{result.article.origin}: {result.reason or 'not an incident'}")
         else:
             records.append(record)
+            if articles is not None:
+                articles.append(result.article)
     if progress and summary.articles:
         print(file=sys.stderr)
     return records
@@ -114,14 +120,14 @@ def write_database(
     """Upsert into `db`, a SQLite file or a postgresql:// URL; returns the incidents written.
 
     PostgreSQL may re-cluster under its batch lock when another run stored articles since
-    `records` were made, so its answer, not `records`, is what the other sinks should show.
+    `records` were made, and both apply the review actions stored in `db`, so their answer,
+    not `records`, is what the other sinks should show.
     """
     if is_postgres_url(db):
         return write_postgres(records, db, article_records, complete=complete)
     if complete:
         records = _with_stored(records, load_article_records(Path(db)), article_records)
-    write_sqlite(records, Path(db), article_records, complete=complete)
-    return list(records)
+    return write_sqlite(records, Path(db), article_records, complete=complete)
 
 
 def _with_stored(
@@ -144,15 +150,20 @@ def write_outputs(
     records: Iterable[IncidentRecord],
     settings: Settings,
     article_records: Sequence[IncidentRecord] = (),
+    articles: Sequence[Article] = (),
 ) -> int:
     """Write to every configured sink; the JSONL file last, so it reflects a complete run.
 
     With clustering, `records` are all the incidents there are and the per-article
-    `article_records` are stored beside them for the next run to re-cluster with.
+    `article_records` are stored beside them for the next run to re-cluster with; the
+    cleaned `articles` are stored for the review page. The database keeps incidents an
+    analyst rejected; the files leave them out unless `settings.include_rejected`.
     """
     records = list(records)
     if settings.db:
+        save_articles(settings.db, articles)
         records = write_database(records, settings.db, article_records, complete=not settings.per_article)
+    records = exported(records, settings.include_rejected)
     if settings.stix:
         write_stix(records, settings.stix)
     return write_jsonl(records, settings.output)
@@ -174,12 +185,13 @@ def run(settings: Settings) -> RunSummary:
     """
     summary = RunSummary()
     items = read_documents(settings.inputs, settings.max_file_bytes)
-    records = extract_records(items, summary, settings.progress, settings.workers)
+    articles: list[Article] = []
+    records = extract_records(items, summary, settings.progress, settings.workers, articles)
     if settings.per_article:
-        summary.incidents = write_outputs(records, settings)
+        summary.incidents = write_outputs(records, settings, articles=articles)
         return summary
     by_article = {r.sources[0].article_id: r for r in known_article_records(settings.db)}
     by_article.update((r.sources[0].article_id, r) for r in records)
     incidents = cluster_records(by_article.values())
-    summary.incidents = write_outputs(incidents, settings, records)
+    summary.incidents = write_outputs(incidents, settings, records, articles)
     return summary

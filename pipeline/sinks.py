@@ -14,10 +14,11 @@ import stat
 import tempfile
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 
 from pipeline.errors import SinkError
+from pipeline.review.store import Conn, reviewed
+from pipeline.sqlite_schema import migrate_sqlite
 from schemas.incident import IncidentRecord
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "incident_row",
     "load_article_records",
     "record_json",
+    "upsert_sqlite",
     "write_atomic",
     "write_jsonl",
     "write_sqlite",
@@ -101,10 +103,6 @@ def incident_row(record: IncidentRecord) -> tuple[object, ...]:
     )
 
 
-def _schema() -> str:
-    return resources.files("pipeline").joinpath("migrations", "sqlite_001_init.sql").read_text("utf-8")
-
-
 def _rows(record: IncidentRecord) -> dict[str, list[tuple[object, ...]]]:
     inc = record.incident
     return {
@@ -153,7 +151,7 @@ def connect_sqlite(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, timeout=30, isolation_level=None)
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA journal_mode = WAL")
-    conn.executescript(_schema())
+    migrate_sqlite(conn)
     return conn
 
 
@@ -172,40 +170,47 @@ def load_article_records(path: Path) -> list[IncidentRecord]:
     return [IncidentRecord.model_validate_json(row[0]) for row in rows]
 
 
+def upsert_sqlite(conn: sqlite3.Connection, record: IncidentRecord, now: str) -> bool:
+    """Upsert one incident and, when it changed, its child rows (in the caller's transaction);
+    True when it changed."""
+    changed = conn.execute(_UPSERT, (*incident_row(record), record_json(record), now)).rowcount
+    if changed:
+        for table, rows in _rows(record).items():
+            conn.execute(f"DELETE FROM {table} WHERE incident_id = ?", (record.id,))
+            conn.executemany(_CHILDREN[table], rows)
+    return bool(changed)
+
+
 def write_sqlite(
     records: Iterable[IncidentRecord],
     path: Path,
     article_records: Iterable[IncidentRecord] = (),
     complete: bool = False,
-) -> int:
+) -> list[IncidentRecord]:
     """Upsert every record by id in one transaction; an unchanged record keeps its version.
 
     `article_records` (per-article records) are stored for later runs to re-cluster with.
     `complete` says `records` are all the incidents there are: incidents not among them
     (absorbed into another by this run's clustering) are deleted in the same transaction.
+    The analysts' review actions stored in the database are applied on top (in the same
+    transaction, so none made meanwhile is missed); returns the incidents as written.
     """
     try:
         conn = connect_sqlite(path)
     except sqlite3.Error as exc:
         raise SinkError(f"{path}: cannot open SQLite database ({exc})") from exc
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    count = 0
     try:
         conn.execute("BEGIN IMMEDIATE")
         conn.executemany(
             "INSERT OR REPLACE INTO article_records VALUES (?, ?)",
             [(r.sources[0].article_id, record_json(r)) for r in article_records],
         )
+        written = reviewed(Conn(conn), list(records))
         kept: list[str] = []
-        for record in records:
+        for record in written:
             kept.append(record.id)
-            changed = conn.execute(_UPSERT, (*incident_row(record), record_json(record), now)).rowcount
-            count += 1
-            if not changed:
-                continue
-            for table, rows in _rows(record).items():
-                conn.execute(f"DELETE FROM {table} WHERE incident_id = ?", (record.id,))
-                conn.executemany(_CHILDREN[table], rows)
+            upsert_sqlite(conn, record, now)
         if complete:
             conn.execute("CREATE TEMP TABLE kept (id TEXT PRIMARY KEY)")
             conn.executemany("INSERT OR IGNORE INTO kept VALUES (?)", [(i,) for i in kept])
@@ -216,4 +221,4 @@ def write_sqlite(
         raise SinkError(f"{path}: SQLite write failed, nothing was changed ({exc})") from exc
     finally:
         conn.close()
-    return count
+    return written

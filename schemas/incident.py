@@ -25,6 +25,8 @@ __all__ = [
     "IncidentRecord",
     "Reference",
     "Response",
+    "Review",
+    "ReviewState",
     "Source",
     "ThreatActor",
 ]
@@ -32,6 +34,7 @@ __all__ = [
 SCHEMA_VERSION = "1.0"
 
 Attribution = Literal["claimed", "suspected", "confirmed"]
+ReviewState = Literal["unreviewed", "confirmed", "corrected", "rejected"]
 
 
 class _Strict(BaseModel):
@@ -117,6 +120,14 @@ class Evidence(_Strict):
     extractor: str = ""
 
 
+class Review(_Strict):
+    """What an analyst made of the record (`incidents serve`): the last reviewer and when."""
+
+    state: ReviewState = "unreviewed"
+    by: str | None = None
+    at: str | None = Field(None, description="ISO 8601 UTC time of the last review action")
+
+
 class IncidentRecord(_Strict):
     """One real-world incident, as written to JSONL, SQLite and the other sinks."""
 
@@ -141,4 +152,5 @@ class IncidentRecord(_Strict):
     disagreements: list[str] = Field(default_factory=list)
     absorbed_ids: list[str] = Field(default_factory=list)
     confidence: float = 0.0
+    review: Review = Field(default_factory=Review)
     schema_version: str = SCHEMA_VERSION

@@ -20,3 +20,4 @@ class Settings(BaseModel):
     max_file_bytes: int = Field(20_000_000, description="inputs larger than this are refused")
     progress: bool = False
     workers: int = Field(1, ge=1, description="processes that parse and extract articles in parallel")
+    include_rejected: bool = Field(False, description="export incidents an analyst rejected too")
