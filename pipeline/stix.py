@@ -57,6 +57,9 @@ _EXTENSION_PROPERTIES = {
     "x_data_categories": "categories of data compromised",
     "x_compromised_software": "compromised software, with versions",
     "x_confidence": "the record's overall confidence 0-1",
+    "x_review_state": "an analyst's review: unreviewed, confirmed, corrected or rejected",
+    "x_review_by": "who reviewed it last",
+    "x_review_at": "when it was last reviewed (ISO 8601, UTC)",
 }
 
 
@@ -155,6 +158,9 @@ def _add_incident(objects: _Objects, record: IncidentRecord) -> None:
         x_data_categories=record.data_categories,
         x_compromised_software=[" ".join([s.name, *s.versions]) for s in record.compromised_software],
         x_confidence=record.confidence,
+        x_review_state=record.review.state,
+        x_review_by=record.review.by,
+        x_review_at=record.review.at,
     )
     refs = [incident]
     victims = []
