@@ -46,7 +46,8 @@ def _incident(i: int, rng: random.Random) -> tuple[IncidentRecord, Article]:
     text = (
         f"{victim} said attackers reached its systems on {day:%B %d}. "
         f"The group {actor} claimed the attack on its leak site. "
-        + "Investigators are still working out what was taken from the affected servers. " * 6
+        + "Investigators are still working out what was taken from the affected servers. "
+        * 6
     )
     aid = f"bench-{i:06d}"
     spans = [("incident.affected_entities", victim, victim), ("threat_actors", actor, f"{actor} (claimed)")]
