@@ -34,6 +34,7 @@ bench: setup
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/feeds.py
 	$(BIN)/python bench/cluster.py
+	$(BIN)/python bench/review.py
 
 check: lint test
 

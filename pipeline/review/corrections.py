@@ -186,7 +186,7 @@ def apply_reviews(
         review = Review()
         for action in sorted(book.applied[rid], key=lambda a: a.id or 0):
             review = folded(review, action)
-        out.append(record.model_copy(update={"review": review}))
+        out.append(record if record.review == review else record.model_copy(update={"review": review}))
     return out
 
 

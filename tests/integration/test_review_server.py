@@ -191,3 +191,19 @@ def test_serving_off_loopback_without_a_token_is_refused(tmp_path: Path) -> None
 def test_serving_a_missing_database_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--db", str(tmp_path / "none.sqlite")]) == 2
     assert "no such database" in capsys.readouterr().err
+
+
+def test_the_list_filters_pages_and_actions_work_on_postgresql(pg_url: str) -> None:
+    assert sorted(r.id for r in build(pg_url)) == [BRIND, HARROW, SALT]
+    with ReviewServer.running(pg_url) as server:
+        assert _ids(server, "actor=quill") == [BRIND]
+        assert _ids(server, "q=100%25") == []
+        assert _ids(server, "q=ferries&date_from=2025-05-01&severity_max=60") == [SALT]
+        assert _ids(server, "sort=sources&order=desc")[0] == BRIND
+        assert "<svg" in httpx.get(server.url("/incidents")).text
+        html = httpx.get(server.url(f"/incidents/{BRIND}?ev=1")).text
+        assert '<mark id="ev-1" class="ev active in-sentence"' in html
+        review = server.url(f"/api/incidents/{SALT}/review")
+        done = httpx.post(review, json={"action": "reject", "version": 1})
+        assert done.status_code == 200 and _ids(server, "state=rejected") == [SALT]
+        assert httpx.post(review, json={"action": "confirm", "version": 1}).status_code == 409
