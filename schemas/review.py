@@ -10,10 +10,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["ACTIONS", "ActionKind", "ReviewAction"]
+__all__ = ["ActionKind", "ReviewAction"]
 
-ActionKind = Literal["confirm", "reject", "reopen", "correct", "split", "merge"]
-ACTIONS: tuple[ActionKind, ...] = ("confirm", "reject", "reopen", "correct", "split", "merge")
+ActionKind = Literal["confirm", "reject", "correct", "split", "merge"]
 
 
 class ReviewAction(BaseModel):

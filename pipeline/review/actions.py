@@ -60,19 +60,27 @@ def _articles(record: IncidentRecord) -> list[str]:
 def _action(conn: Conn, record: IncidentRecord, request: Request, at: str) -> ReviewAction:
     if request.action == "correct":
         return correction(record, request.field or "", request.value, request.reviewer, at)
-    common = {"incident_id": record.id, "articles": _articles(record), "reviewer": request.reviewer, "at": at}
+    target, old = None, None
     if request.action == "split":
         if request.target not in _articles(record):
             raise ReviewError(f"article {request.target!r} is not a source of {record.id}")
         if len(record.sources) < 2:
             raise ReviewError(f"{record.id} has one article only: nothing to split it from")
-        return ReviewAction(action="split", target=request.target, **common)
-    if request.action == "merge":
+        target = request.target
+    elif request.action == "merge":
         other, _ = _current(conn, request.target or "")
         if other.id == record.id:
             raise ReviewError("an incident cannot be merged with itself")
-        return ReviewAction(action="merge", target=other.id, old=_articles(other), **common)
-    return ReviewAction(action=request.action, **common)
+        target, old = other.id, _articles(other)
+    return ReviewAction(
+        incident_id=record.id,
+        articles=_articles(record),
+        action=request.action,
+        target=target,
+        old=old,
+        reviewer=request.reviewer,
+        at=at,
+    )
 
 
 def _concerned(

@@ -24,7 +24,6 @@ from schemas.review import ReviewAction
 __all__ = [
     "STRUCTURAL",
     "PerArticle",
-    "apply_action",
     "apply_reviews",
     "exported",
     "folded",
@@ -51,16 +50,6 @@ def folded(review: Review, action: ReviewAction) -> Review:
     elif state != "rejected":
         state = "corrected"
     return Review(state=state, by=action.reviewer, at=action.at)
-
-
-def apply_action(record: IncidentRecord, action: ReviewAction) -> IncidentRecord | None:
-    """`record` after one confirm, reject or correct action (None when it does not apply)."""
-    if action.action == "correct":
-        corrected = correct(record, action)
-        if corrected is None:
-            return None
-        record = corrected
-    return record.model_copy(update={"review": folded(record.review, action)})
 
 
 class _Book:

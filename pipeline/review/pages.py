@@ -32,6 +32,7 @@ from pipeline.review.security import SESSION_COOKIE, session_value
 from pipeline.review.store import Conn
 from pipeline.review.views import article_html, field_rows, safe_url
 from pipeline.review.web import act, config_of, error_status, read, reviewer_of
+from schemas.review import ActionKind
 
 __all__ = ["routes"]
 
@@ -145,7 +146,7 @@ async def _act(request: Request, action: ActionRequest) -> Response:
     return RedirectResponse(f"/incidents/{quote(outcome.incident.id)}?done={action.action}", 303)
 
 
-async def _posted(request: Request, kind: str, **names: str) -> Response:
+async def _posted(request: Request, kind: ActionKind, **names: str) -> Response:
     """Apply the action a form posted; `names` maps ActionRequest fields to form fields."""
     form = await request.form()
     values = {name: str(form.get(key, "")).strip() for name, key in names.items()}
@@ -155,9 +156,11 @@ async def _posted(request: Request, kind: str, **names: str) -> Response:
 
 async def review(request: Request) -> Response:
     kind = str((await request.form()).get("action", ""))
-    if kind not in ("confirm", "reject"):
-        return await _incident_page(request, request.path_params["incident_id"], 400, "unknown review action")
-    return await _posted(request, kind)
+    if kind == "confirm":
+        return await _posted(request, "confirm")
+    if kind == "reject":
+        return await _posted(request, "reject")
+    return await _incident_page(request, request.path_params["incident_id"], 400, "unknown review action")
 
 
 async def corrections(request: Request) -> Response:

@@ -8,7 +8,7 @@ import pytest
 from pipeline.cluster import cluster_records
 from pipeline.errors import ReviewError
 from pipeline.normalize import incident_id, slugify
-from pipeline.review.corrections import apply_action, apply_reviews, exported, folded
+from pipeline.review.corrections import apply_reviews, exported, folded
 from pipeline.review.fields import correction
 from schemas.incident import AffectedEntity, IncidentDetail, IncidentRecord, Review, Source, ThreatActor
 from schemas.review import ReviewAction
@@ -62,6 +62,10 @@ def _lookup(ids: object) -> dict[str, IncidentRecord]:
     return BY_ARTICLE
 
 
+def _applied(record: IncidentRecord, action: ReviewAction) -> IncidentRecord:
+    return apply_reviews([record], _lookup, [action.model_copy(update={"id": 1})])[0]
+
+
 def _incidents() -> list[IncidentRecord]:
     incidents = cluster_records(PER_ARTICLE)
     assert len(incidents) == 2
@@ -102,12 +106,12 @@ def test_a_correction_keeps_the_old_value_and_names_the_element() -> None:
 
 def test_correcting_the_primary_victim_renames_its_slug_but_keeps_the_id_and_rescores() -> None:
     record = _by_victim(_incidents(), "Tarn Valley Credit Union")
-    renamed = apply_action(
+    renamed = _applied(
         record, correction(record, "incident.affected_entities.0.name", "Tarn Credit", "o", AT)
     )
     assert renamed is not None
     assert (renamed.id, renamed.linkid) == (record.id, "tarn-credit")
-    retyped = apply_action(record, correction(record, "incident.type", "Ransomware", "o", AT))
+    retyped = _applied(record, correction(record, "incident.type", "Ransomware", "o", AT))
     assert retyped is not None
     assert (retyped.type, retyped.incident.type) == ("Ransomware", "Ransomware")
     assert int(retyped.severity) > int(record.severity)
