@@ -93,10 +93,10 @@ def _versions(url: str) -> dict[str, int]:
 
 def test_postgres_migrations_apply_once_and_are_recorded(pg_url: str) -> None:
     with psycopg.connect(pg_url, autocommit=True) as conn:
-        assert migrate(conn) == [1, 2]
+        assert migrate(conn) == [1, 2, 3]
         assert migrate(conn) == []
         applied = conn.execute("SELECT version, name FROM schema_migrations ORDER BY version").fetchall()
-        assert applied == [(1, "init"), (2, "review")]
+        assert applied == [(1, "init"), (2, "review"), (3, "review_indexes")]
         tables = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
     assert set(TABLES) | {"schema_migrations"} <= tables
 

@@ -24,7 +24,7 @@ def test_a_database_from_before_the_review_page_gets_its_tables_and_columns(tmp_
         )
     conn = connect_sqlite(db)
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
         row = conn.execute("SELECT review_state, event_date FROM incidents").fetchone()
         assert row == ("unreviewed", "2024-02-03")  # no review yet; the first source's day
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
