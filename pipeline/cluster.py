@@ -1,368 +1,287 @@
-"""Group per-article records into incidents and merge each group into one record.
+"""Group per-article records into incidents, and say why each report joined its incident.
 
-Two records are the same incident when they name the same breached party (after name
-normalisation: case, punctuation and company suffixes dropped; an acronym stands for the one
-name of the batch with those initials), their types are compatible,
-their dates lie within `WINDOW_DAYS` of each other, and something beyond the name supports
-it: a shared threat actor, compromised software, record count, second affected party,
-distinctive data words, or reports published within `NEAR_DAYS` of each other (a company in
-the news often is several different incidents, but rarely two in the same week; not for
-vulnerability, DDoS and phishing reports, see `_NOT_BY_WEEK`).
-Blocking by that name keeps the work linear in the number of records; the result does not
-depend on input order.
+Two reports tell of one incident when they share enough of what the incident is known by
+(`pipeline.identity`: names in headline and lead, the breached party, a malware or campaign
+family, an actor, a CVE, a record count) and their headlines and leads read alike (TF-IDF
+cosine), weighed against how far apart they were published: reports of one week need less
+than reports a month apart, and beyond `WINDOW_DAYS` only a follow-up (an arrest, a charge,
+an attribution, new figures) joins, within `FOLLOW_UP_DAYS`.
+
+Links are made strongest first; a link never joins two groups whose headlines name different
+breached parties (two victims of one ransomware family are two incidents), nor a flaw's reports
+to a later attack's (a flaw and the campaign exploiting it stay apart).
+
+Candidate pairs come from an inverted index of the keys, within the time window, and keys that
+a large share of the batch carries make no candidates (`MAX_POSTINGS`), so the work grows with
+the number of records, not its square. Every step is ordered by the records' anchor order,
+so any input order gives the same incidents.
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter, defaultdict
+from bisect import bisect_right
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import date
+from dataclasses import dataclass
 
-from pipeline.normalize import (
-    group_names,
-    header_month,
-    load_rubric,
-    name_key,
-    same_party,
-    score_header,
-    slugify,
-)
-from schemas.incident import (
-    AffectedEntity,
-    CompromisedSoftware,
-    DataBreach,
-    Evidence,
-    IncidentDates,
-    IncidentRecord,
-    Reference,
-    Source,
-    ThreatActor,
-)
+from pipeline.identity import HEADLINE, LEAD, Batch, Profile, profile
+from pipeline.merge import anchor_order, merge_records
+from schemas.incident import IncidentRecord, JoinReason
 
-__all__ = ["NEAR_DAYS", "WINDOW_DAYS", "cluster_records", "merge_records", "victim_key"]
+__all__ = ["FOLLOW_UP_DAYS", "WINDOW_DAYS", "cluster_records", "merge_records"]
 
-WINDOW_DAYS = 60
-NEAR_DAYS = 7
-_ALONE_TYPES = {"Vulnerability", "DDoS"}
-# Reports for which being in the news the same week is no evidence of one incident: a vendor
-# discloses several flaws in a week, and a phishing report names the brand the scam
-# impersonates, which many scams do at once.
-_NOT_BY_WEEK = _ALONE_TYPES | {"Phishing"}
-_FUNCTION_WORDS = {"of", "the", "and", "for", "in", "on", "at"}
-_COMMON_DATA_WORDS = {
-    "data",
-    "information",
-    "unknown",
-    "personal",
-    "sensitive",
-    "details",
-    "records",
-    "files",
-    "customer",
-    "customers",
-    "user",
-    "users",
-    "their",
-    "other",
-    "some",
-}
+WINDOW_DAYS = 45
+WEEK_DAYS = 7
+FOLLOW_UP_DAYS = 400
+MAX_POSTINGS = 60
+KIND_WEIGHT = {"name": 1.0, "party": 1.0, "malware": 2.0, "actor": 0.7, "cve": 1.5, "count": 1.0}
+KEY_FACTORS = (1.0, 0.5, 0.25)  # the strongest shared key counts fully, the next ones less
+COSINE_WEIGHT = 2.0
+OFF_HEADLINE = 1.0  # factor of a key neither headline carries
+WEEK_SCORE = 1.0
+MONTH_SCORE = 2.0
+FOLLOW_UP_SCORE = 1.3
+SUBJECT_DISCOUNT = 0.0  # taken off MONTH_SCORE when both headlines name one subject
+OTHER_TYPE_SCORE = 0.4
+SUBJECT_RARITY = 0.3
+SUBJECT_RARE = 0.8
+FOREIGN_KINDS = ("name:", "party:", "malware:")
+FOREIGN_SUBJECTS_SCORE = 0.5  # added when each headline names a rare subject the other report lacks  # added when the two reports' incident types differ
+LINKAGE = 0.5  # two groups join when this share of the smaller one links to the other
+_SUBJECT_KINDS = ("name:", "party:", "malware:", "cve:")
 
 
-def victim_key(record: IncidentRecord) -> str | None:
-    """The normalised name of the record's primary breached party, or None when unnamed."""
-    name = _victim_name(record)
-    return " ".join(name_key(name)) or None if name else None
+@dataclass
+class _Node:
+    record: IncidentRecord
+    profile: Profile
+    keys: dict[str, float]
+    vector: dict[str, float]
 
 
-def _victim_name(record: IncidentRecord) -> str | None:
-    return next((e.name for e in record.incident.affected_entities if slugify(e.name) == record.linkid), None)
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(x * b.get(w, 0.0) for w, x in a.items())
 
 
-def _initials(key: str) -> set[str]:
-    """Initials of a name of three words or more, with and without its short function words
-    ("harlow department of transport" -> HDOT, HDT)."""
-    words = key.split()
-    if len(words) < 3:
-        return set()
-    return {"".join(w[0] for w in words), "".join(w[0] for w in words if w not in _FUNCTION_WORDS)}
+def _span(a: _Node, b: _Node) -> tuple[int | None, int | None, int | None]:
+    days = [d for d in (a.profile.day, b.profile.day) if d is not None]
+    if len(days) < 2:
+        return None, None, None
+    return min(days), max(days), max(days) - min(days)
 
 
-def _block_keys(records: Sequence[IncidentRecord]) -> list[str | None]:
-    """Each record's victim key, an acronym ("HDOT") replaced by the one full name of the batch
-    with those initials ("Harlow Department of Transport"), so both reports meet."""
-    keys = [victim_key(r) for r in records]
-    expansions: dict[str, set[str]] = defaultdict(set)
-    for key in keys:
-        for initials in _initials(key or ""):
-            expansions[initials].add(key or "")
-    out: list[str | None] = []
-    for record, key in zip(records, keys, strict=True):
-        name = (_victim_name(record) or "").strip()
-        full = expansions.get(key or "", set())
-        is_acronym = name.isupper() and " " not in name and 3 <= len(name) <= 6
-        out.append(next(iter(full)) if is_acronym and len(full) == 1 else key)
-    return out
+def _score(a: _Node, b: _Node, batch: Batch) -> tuple[float, list[tuple[str, float]]]:
+    """The pair's score and its parts, largest first: the shared keys (at least one report
+    has it in headline or lead), weighed by kind, salience and rarity, and "text"."""
+    first, last, _ = _span(a, b)
+    shared = sorted(
+        (
+            (
+                KIND_WEIGHT[key.split(":", 1)[0]]
+                * min(a.keys[key], b.keys[key])
+                * (1.0 if max(a.keys[key], b.keys[key]) == HEADLINE else OFF_HEADLINE)
+                * batch.weight(key, first, last),
+                key,
+            )
+            for key in a.keys.keys() & b.keys.keys()
+            if max(a.keys[key], b.keys[key]) >= LEAD
+        ),
+        reverse=True,
+    )
+    parts = [(key, value * factor) for (value, key), factor in zip(shared, KEY_FACTORS, strict=False)]
+    parts.append(("text", COSINE_WEIGHT * _cosine(a.vector, b.vector)))
+    parts = sorted((p for p in parts if p[1] > 0.005), key=lambda p: (-p[1], p[0]))
+    return sum(v for _, v in parts), parts
 
 
-def _when(record: IncidentRecord) -> date | None:
-    d = record.dates
-    value = d.occurred or d.disclosed or d.discovered or d.reported or record.sources[0].published
-    return date.fromisoformat(value[:10]) if value else None
+def _headline_subject(a: _Node, b: _Node, batch: Batch | None = None) -> bool:
+    """Both headlines carry one name, party, malware or CVE (with `batch`: a rare one)."""
+    first, last, _ = _span(a, b)
+    return any(
+        key.startswith(_SUBJECT_KINDS)
+        and b.keys.get(key) == HEADLINE
+        and (batch is None or batch.weight(key, first, last) >= SUBJECT_RARE)
+        for key, salience in a.keys.items()
+        if salience == HEADLINE
+    )
 
 
-def _data_words(record: IncidentRecord) -> set[str]:
-    text = record.incident.data_breach.type_of_data_compromised.lower()
-    return {w for w in re.findall(r"[a-z]{4,}", text) if w not in _COMMON_DATA_WORDS}
+def _foreign_subject(a: _Node, b: _Node, batch: Batch, first: int | None, last: int | None) -> bool:
+    """`a`'s headline names a rare subject (a single-word name, a breached party or a malware
+    family) none of whose words `b` uses in any key."""
+    words = {w for key in b.keys for w in key.split(":", 1)[1].split()}
+    for key, salience in a.keys.items():
+        if salience < HEADLINE or not key.startswith(FOREIGN_KINDS):
+            continue
+        kind, value = key.split(":", 1)
+        if kind == "name" and " " in value:
+            continue
+        if not set(value.split()) & words and batch.weight(key, first, last) >= SUBJECT_RARITY:
+            return True
+    return False
 
 
-def _actor_keys(record: IncidentRecord) -> set[str]:
-    """Names and aliases of the record's named actors ("Fancy Bear" meets "APT28"); a
-    description ("Russian hackers", "a Latvian man") is no evidence of one incident."""
-    return {
-        name
-        for actor in record.threat_actors
-        if not any(word.islower() for word in actor.name.split())
-        for name in _actor_names(actor)
-    }
+def _needed(a: _Node, b: _Node, batch: Batch | None = None) -> float | None:
+    """The score that joins the pair, or None when nothing may: a flaw's report and an
+    attack's apart by more than a week, two flaws' reports more than a week apart without a
+    shared CVE, or reports more than `WINDOW_DAYS` apart unless the later one's headline
+    follows up on the subject of the earlier one's."""
+    _, _, gap = _span(a, b)
+    vulnerable = a.profile.vulnerability + b.profile.vulnerability
+    other = OTHER_TYPE_SCORE if a.record.type != b.record.type and not _shares(a, b, "malware:") else 0.0
+    if gap is None or gap <= WEEK_DAYS:
+        return (WEEK_SCORE if gap is not None else MONTH_SCORE) + other
+    if vulnerable == 1 or (vulnerable == 2 and not _shares(a, b, "cve:")):
+        return None
+    if gap <= WINDOW_DAYS:
+        return MONTH_SCORE + other - (SUBJECT_DISCOUNT if _headline_subject(a, b, batch) else 0.0)
+    later = a if (a.profile.day or 0) > (b.profile.day or 0) else b
+    if gap <= FOLLOW_UP_DAYS and later.profile.follow_up and _headline_subject(a, b):
+        return FOLLOW_UP_SCORE + other
+    return None
 
 
-def _published_together(a: IncidentRecord, b: IncidentRecord) -> bool:
-    pa, pb = a.sources[0].published, b.sources[0].published
-    if not (pa and pb):
-        return False
-    return abs((date.fromisoformat(pa[:10]) - date.fromisoformat(pb[:10])).days) <= NEAR_DAYS
+def _shares(a: _Node, b: _Node, kind: str) -> bool:
+    return any(key.startswith(kind) and key in b.keys for key in a.keys)
 
 
-def _supported(a: IncidentRecord, b: IncidentRecord) -> bool:
-    """Evidence beyond the victim's name that two records tell of one incident: a shared
-    actor, compromised software, count, second affected party, distinctive data words, or
-    reports of that victim published the same week (unless they name different actors, or
-    are vulnerability, DDoS or phishing reports: see `_NOT_BY_WEEK`)."""
-    actors_a, actors_b = _actor_keys(a), _actor_keys(b)
-    if actors_a & actors_b:
-        return True
-    same_week = _published_together(a, b) and not {a.type, b.type} & _NOT_BY_WEEK
-    if same_week and not (actors_a and actors_b):
-        return True
-    if {x.name.lower() for x in a.compromised_software} & {x.name.lower() for x in b.compromised_software}:
-        return True
-    if a.records_affected and a.records_affected == b.records_affected:
-        return True
-    names_a = {e.name for e in a.incident.affected_entities} - {a.linkid}
-    names_b = {e.name for e in b.incident.affected_entities}
-    if len((names_a & names_b) - {n for n in names_a if slugify(n) == a.linkid}) >= 1:
-        return True
-    return len(_data_words(a) & _data_words(b)) >= 2
+def _candidates(nodes: Sequence[_Node]) -> set[tuple[int, int]]:
+    """Pairs sharing a headline or lead key, within `FOLLOW_UP_DAYS` of each other; a key
+    carried by more than `MAX_POSTINGS` records in such a span makes no candidates."""
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i, node in enumerate(nodes):
+        for key, salience in node.keys.items():
+            if salience >= LEAD:
+                postings[key].append(i)
+    pairs: set[tuple[int, int]] = set()
+    for members in postings.values():
+        dated = sorted((nodes[i].profile.day or 0, i) for i in members)
+        days = [d for d, _ in dated]
+        for n, (day, i) in enumerate(dated):
+            end = bisect_right(days, day + FOLLOW_UP_DAYS)
+            if end - n > MAX_POSTINGS:
+                continue
+            for _, j in dated[n + 1 : end]:
+                pairs.add((min(i, j), max(i, j)))
+    return pairs
 
 
-def _compatible(a: IncidentRecord, b: IncidentRecord) -> bool:
-    if (a.type in _ALONE_TYPES or b.type in _ALONE_TYPES) and a.type != b.type:
-        return False
-    da, db = _when(a), _when(b)
-    if da is not None and db is not None and abs((da - db).days) > WINDOW_DAYS:
-        return False
-    return _supported(a, b)
+class _Groups:
+    """Union-find over record indexes, keeping each group's members, the breached parties
+    its headlines name and the names its headlines and leads carry."""
 
+    def __init__(self, nodes: Sequence[_Node], links: dict[int, set[int]]) -> None:
+        self.parent = list(range(len(nodes)))
+        self.members = [[i] for i in range(len(nodes))]
+        self.parties = [set(n.profile.headline_parties) for n in nodes]
+        self.words = [{w for k, s in n.keys.items() if s >= LEAD for w in k.split(":", 1)[1].split()} for n in nodes]
+        self.links = links
 
-def _order(record: IncidentRecord) -> tuple[str, str]:
-    first = min((s.published or "9999", s.article_id) for s in record.sources)
-    return first
-
-
-def cluster_records(records: Iterable[IncidentRecord]) -> list[IncidentRecord]:
-    """One record per incident; records naming no breached party are left on their own."""
-    ordered = sorted(records, key=_order)
-    blocks: dict[str, list[int]] = defaultdict(list)
-    for i, key in enumerate(_block_keys(ordered)):
-        if key:
-            blocks[key].append(i)
-    parent = list(range(len(ordered)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
         return i
 
-    for members in blocks.values():
-        for n, i in enumerate(members):
-            for j in members[:n]:
-                if _compatible(ordered[i], ordered[j]):
-                    parent[find(i)] = find(j)
-    groups: dict[int, list[IncidentRecord]] = defaultdict(list)
-    for i, record in enumerate(ordered):
-        groups[find(i)].append(record)
-    merged = [merge_records(group) for _, group in sorted(groups.items())]
-    return sorted(merged, key=lambda r: r.id)
+    def joinable(self, i: int, j: int) -> bool:
+        """Groups `i` and `j` may join: unless each group's headlines name a breached party the
+        other's headlines and leads never mention (two victims of one ransomware family are
+        two incidents), and when enough of the smaller group links to the other (no chains of
+        weak links)."""
+        if self._apart(i, j) and self._apart(j, i):
+            return False
+        small, large = sorted((i, j), key=lambda g: len(self.members[g]))
+        inside = set(self.members[large])
+        linked = sum(1 for m in self.members[small] if self.links[m] & inside)
+        return linked >= LINKAGE * len(self.members[small])
+
+    def _apart(self, i: int, j: int) -> bool:
+        """Group `i`'s headlines name a party and group `j` mentions none of them."""
+        return bool(self.parties[i]) and not any(set(p.split()) <= self.words[j] for p in self.parties[i])
+
+    def union(self, i: int, j: int) -> None:
+        keep, gone = min(i, j), max(i, j)
+        self.parent[gone] = keep
+        self.parties[keep] |= self.parties[gone]
+        self.words[keep] |= self.words[gone]
+        self.members[keep] += self.members[gone]
+        self.members[gone] = []
 
 
-def _majority(values: Iterable[str], default: str, skip: str = "Unknown") -> str:
-    counts = Counter(v for v in values if v and v != skip)
-    if not counts:
-        return default
-    top = max(counts.values())
-    return min(v for v, c in counts.items() if c == top)
+def _same(a: str, b: str) -> bool:
+    """Two party keys name one party: equal, or one's words run inside the other's."""
+    short, long = sorted((f" {a} ", f" {b} "), key=len)
+    return short in long
 
 
-def _entities(records: Sequence[IncidentRecord], actor_names: set[str]) -> list[AffectedEntity]:
-    """One entity per party however each report named it ("Revenue Office" / "Harlow Revenue Office",
-    "HDOT" / "Harlow Department of Transport"): the name most reports use, the longer on a
-    tie. A party another report names as the attacker is not affected (the attacker is never a
-    victim)."""
-    by_name: dict[str, list[AffectedEntity]] = {}
-    for r in records:
-        for e in r.incident.affected_entities:
-            by_name.setdefault(e.name, []).append(e)
-    out = []
-    for group in group_names(list(by_name), same_party):
-        if any(name_key(n) == name_key(a) for n in group for a in actor_names):
+Scored = dict[tuple[int, int], tuple[float, list[tuple[str, float]]]]
+
+
+def _link(nodes: Sequence[_Node], batch: Batch) -> tuple[_Groups, Scored]:
+    scored: Scored = {}
+    for i, j in _candidates(nodes):
+        needed = _needed(nodes[i], nodes[j], batch)
+        if needed is None:
             continue
-        name = max(group, key=lambda n: (len(by_name[n]), len(n), n))
-        es = [e for n in group for e in by_name[n]]
+        first, last, _ = _span(nodes[i], nodes[j])
+        if _foreign_subject(nodes[i], nodes[j], batch, first, last) and _foreign_subject(
+            nodes[j], nodes[i], batch, first, last
+        ):
+            needed += FOREIGN_SUBJECTS_SCORE
+        score, parts = _score(nodes[i], nodes[j], batch)
+        if score >= needed:
+            scored[(i, j)] = (score, parts)
+    links: dict[int, set[int]] = defaultdict(set)
+    for i, j in scored:
+        links[i].add(j)
+        links[j].add(i)
+    groups = _Groups(nodes, links)
+    for (i, j), _ in sorted(scored.items(), key=lambda item: (-item[1][0], item[0])):
+        ri, rj = groups.find(i), groups.find(j)
+        if ri != rj and groups.joinable(ri, rj):
+            groups.union(ri, rj)
+    return groups, scored
+
+
+def _reasons(members: list[int], nodes: Sequence[_Node], scored: Scored) -> list[JoinReason]:
+    """For each report but the anchor, its strongest link to another report of the group."""
+    inside = set(members)
+    links: dict[int, list[tuple[float, int, list[tuple[str, float]]]]] = defaultdict(list)
+    for (a, b), (score, parts) in scored.items():
+        if a in inside and b in inside:
+            links[a].append((score, -b, parts))
+            links[b].append((score, -a, parts))
+    out = []
+    for i in members[1:]:
+        score, other, parts = max(links[i], key=lambda link: link[:2])
+        other = -other
         out.append(
-            AffectedEntity(
-                name=name,
-                type=_majority((e.type for e in es), "Company"),
-                industry=_majority((e.industry for e in es), "Unknown"),
+            JoinReason(
+                article_id=nodes[i].record.sources[0].article_id,
+                joined=nodes[other].record.sources[0].article_id,
+                score=round(score, 3),
+                shared=[f"{key} ({value:.2f})" for key, value in parts[:6]],
             )
         )
     return out
 
 
-def _actor_names(actor: ThreatActor) -> set[str]:
-    return {n.lower() for n in (actor.name, *actor.aliases)}
-
-
-def _actors(records: Sequence[IncidentRecord]) -> list[ThreatActor]:
-    """One actor per group of names that share a name or alias ("Fancy Bear", "APT28" and "Pawn
-    Storm" are one galaxy entry; "SamSam" / "Samsam"): the name most reports use (on a tie, the
-    earliest report's), the strongest
-    attribution any report gives, every other name kept as an alias."""
-    strength = load_rubric()["attribution_strength"]
-    found = [a for r in records for a in r.threat_actors]
-    names = list(dict.fromkeys(a.name for a in found))
-    by_name = {n: [a for a in found if a.name == n] for n in names}
-    out = []
-    for group in group_names(
-        names, lambda x, y: bool(_actor_names(by_name[x][0]) & _actor_names(by_name[y][0]))
-    ):
-        actors = [a for n in group for a in by_name[n]]
-        name = max(group, key=lambda n: (len(by_name[n]), -names.index(n)))
-        best = max(actors, key=lambda a: strength[a.attribution])
-        aliases = {alias for a in actors for alias in (a.name, *a.aliases)} - {name}
-        out.append(best.model_copy(update={"name": name, "aliases": sorted(aliases)}))
-    return out
-
-
-def _software(records: Sequence[IncidentRecord]) -> list[CompromisedSoftware]:
-    by_name: dict[str, tuple[set[str], set[str]]] = {}
-    for r in records:
-        for s in r.compromised_software:
-            versions, cves = by_name.setdefault(s.name, (set(), set()))
-            versions.update(s.versions)
-            cves.update(s.cves)
-    return [CompromisedSoftware(name=n, versions=sorted(v), cves=sorted(c)) for n, (v, c) in by_name.items()]
-
-
-def _joined(parts: Iterable[str], sep: str) -> str:
-    seen: dict[str, str] = {}
-    for part in parts:
-        for piece in part.split(sep):
-            piece = piece.strip()
-            if piece and piece != "Unknown":
-                seen.setdefault(piece.lower(), piece)
-    return sep.join(seen.values()) or "Unknown"
-
-
-def _count(records: Sequence[IncidentRecord], disagreements: list[str]) -> int | None:
-    values = [(r.records_affected, r.sources[0].article_id) for r in records if r.records_affected]
-    if len({v for v, _ in values}) > 1:
-        disagreements.append("records_affected: " + ", ".join(f"{v:,} ({art})" for v, art in values))
-    counts = Counter(v for v, _ in values)
-    return max(counts, key=lambda v: (counts[v], v)) if counts else None
-
-
-def _earliest(values: Iterable[str | None]) -> str | None:
-    found = sorted(v for v in values if v)
-    return found[0] if found else None
-
-
-def merge_records(records: Sequence[IncidentRecord]) -> IncidentRecord:
-    """Merge records of one incident: union with provenance, header recomputed."""
-    records = sorted(records, key=_order)
-    anchor = records[0]
-    if len(records) == 1:
-        return anchor
-    disagreements: list[str] = []
-    sensitivity_rank = {"Unknown": 0, "Low": 1, "Medium": 2, "High": 3}
-    status_rank = load_rubric()["status_strength"]
-    incs = [r.incident for r in records]
-    actors = _actors(records)
-    entities = _entities(records, {n for a in actors for n in (a.name, *a.aliases)})
-    itype = _majority((i.type for i in incs), "Unknown")
-    sensitivity = max(
-        (i.data_breach.sensitivity_of_data for i in incs), key=lambda s: sensitivity_rank.get(s, 0)
-    )
-    data_text = _joined((i.data_breach.type_of_data_compromised for i in incs), ", ")
-    operational = _joined((i.impact.operational_impact for i in incs), "; ")
-    records_affected = _count(records, disagreements)
-    dates = IncidentDates(
-        **{k: _earliest(getattr(r.dates, k) for r in records) for k in IncidentDates.model_fields}
-    )
-    severity, level, explanation = score_header(
-        itype,
-        sensitivity,
-        records_affected,
-        operational != "Unknown",
-        any(e.type == "Vendor" for e in entities),
-    )
-    references = {ref.source.lower(): ref for i in incs for ref in i.references}
-    sources: dict[str, Source] = {s.article_id: s for r in records for s in r.sources}
-    evidence: list[Evidence] = [e for r in records for e in r.evidence]
-    descriptions = max(incs, key=lambda i: (len(i.description), i.title)).description
-    statuses = [i.investigation_status for i in incs]
-    return anchor.model_copy(
-        update={
-            "type": _majority((r.type for r in records), anchor.type),
-            "date": header_month(dates, _earliest(s.published for s in sources.values())),
-            "severity": str(severity),
-            "impact": str(level),
-            "explanation": explanation,
-            "incident": anchor.incident.model_copy(
-                update={
-                    "affected_entities": entities,
-                    "data_breach": DataBreach(
-                        sensitivity_of_data=sensitivity, type_of_data_compromised=data_text
-                    ),
-                    "description": descriptions,
-                    "impact": anchor.incident.impact.model_copy(
-                        update={"data_compromised": data_text, "operational_impact": operational}
-                    ),
-                    "investigation_status": max(statuses, key=lambda s: status_rank.get(s, 0)),
-                    "references": [Reference(source=r.source) for r in references.values()],
-                    "response": anchor.incident.response.model_copy(
-                        update={
-                            "containment_measures": _joined(
-                                (i.response.containment_measures for i in incs), "; "
-                            )
-                        }
-                    ),
-                    "type": itype,
-                }
-            ),
-            "threat_actors": actors,
-            "compromised_software": _software(records),
-            "attack_vector": _majority((r.attack_vector for r in records), "unknown", skip="unknown"),
-            "data_categories": sorted({c for r in records for c in r.data_categories}),
-            "data_not_compromised": sorted({d for r in records for d in r.data_not_compromised}),
-            "records_affected": records_affected,
-            "people_affected": max((r.people_affected or 0 for r in records), default=0) or None,
-            "dates": dates,
-            "sources": sorted(sources.values(), key=lambda s: (s.published or "9999", s.article_id)),
-            "evidence": evidence,
-            "disagreements": disagreements,
-            "absorbed_ids": sorted({r.id for r in records[1:]} - {anchor.id}),
-            "confidence": round(min(1.0, max(r.confidence for r in records) + 0.05 * (len(records) - 1)), 2),
-        }
-    )
+def cluster_records(records: Iterable[IncidentRecord]) -> list[IncidentRecord]:
+    """One record per incident, each absorbed report with the reason it joined."""
+    ordered = sorted(records, key=anchor_order)
+    profiles = [profile(r) for r in ordered]
+    batch = Batch(profiles, WINDOW_DAYS)
+    nodes = [_Node(r, p, batch.kept(p), batch.vector(p)) for r, p in zip(ordered, profiles, strict=True)]
+    groups, scored = _link(nodes, batch)
+    members: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(nodes)):
+        members[groups.find(i)].append(i)
+    merged = []
+    for group in members.values():
+        record = merge_records([nodes[i].record for i in group])
+        if len(group) > 1:
+            record = record.model_copy(update={"joins": _reasons(group, nodes, scored)})
+        merged.append(record)
+    return sorted(merged, key=lambda r: r.id)

@@ -23,6 +23,7 @@ __all__ = [
     "IncidentDates",
     "IncidentDetail",
     "IncidentRecord",
+    "JoinReason",
     "Reference",
     "Response",
     "Review",
@@ -120,12 +121,17 @@ class Evidence(_Strict):
     extractor: str = ""
 
 
-class Review(_Strict):
-    """What an analyst made of the record (`incidents serve`): the last reviewer and when."""
+class JoinReason(_Strict):
+    """Why a report joined its incident: its strongest link to another report of it."""
 
-    state: ReviewState = "unreviewed"
-    by: str | None = None
-    at: str | None = Field(None, description="ISO 8601 UTC time of the last review action")
+    article_id: str = Field(description="the report that joined")
+    joined: str = Field(description="the report of the incident it is most alike")
+    score: float = Field(description="the link's score: the sum of the shared parts")
+    shared: list[str] = Field(
+        default_factory=list,
+        description='what the two share, largest part first, as "kind:value (part)": name, party, '
+        "family, actor, cve, count keys and text (headline and lead similarity)",
+    )
 
 
 class IncidentRecord(_Strict):
@@ -151,6 +157,7 @@ class IncidentRecord(_Strict):
     evidence: list[Evidence] = Field(default_factory=list)
     disagreements: list[str] = Field(default_factory=list)
     absorbed_ids: list[str] = Field(default_factory=list)
+    joins: list[JoinReason] = Field(default_factory=list)
     confidence: float = 0.0
     review: Review = Field(default_factory=Review)
     schema_version: str = SCHEMA_VERSION
