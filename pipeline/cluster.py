@@ -2,19 +2,25 @@
 
 Two reports tell of one incident when they share enough of what the incident is known by
 (`pipeline.identity`: names in headline and lead, the breached party, a malware or campaign
-family, an actor, a CVE, a record count) and their headlines and leads read alike (TF-IDF
-cosine), weighed against how far apart they were published: reports of one week need less
-than reports a month apart, and beyond `WINDOW_DAYS` only a follow-up (an arrest, a charge,
-an attribution, new figures) joins, within `FOLLOW_UP_DAYS`.
+family, an actor, a CVE, a record count) and their text reads alike (TF-IDF cosine), weighed
+against how far apart they were published: reports of one week need a score of `WEEK_SCORE`,
+reports up to `WINDOW_DAYS` apart `MONTH_SCORE`, and beyond that only a follow-up joins (a
+headline about an arrest, a charge, an attribution, new figures, on the subject of the earlier
+headline), within `FOLLOW_UP_DAYS`. What keeps incidents apart:
 
-Links are made strongest first; a link never joins two groups whose headlines name different
-breached parties (two victims of one ransomware family are two incidents), nor a flaw's reports
-to a later attack's (a flaw and the campaign exploiting it stay apart).
+* a flaw's report and an attack's report join only through a shared malware family, CVE or
+  count (a flaw and a later campaign that exploits it stay apart), and two flaws' reports more
+  than a week apart only through a shared CVE (one vendor's patch releases are many incidents);
+* reports whose headlines each name a rare subject the other report never mentions need more;
+* links are made strongest first, and a link never joins two groups whose headlines each name
+  a breached party the other group never mentions (two victims of one ransomware family), nor
+  a single report to a group of `LONE_LINKS_FROM` or more it resembles in only one report, nor
+  groups less than `LINKAGE` of the smaller of which links to the other (no chains).
 
-Candidate pairs come from an inverted index of the keys, within the time window, and keys that
-a large share of the batch carries make no candidates (`MAX_POSTINGS`), so the work grows with
-the number of records, not its square. Every step is ordered by the records' anchor order,
-so any input order gives the same incidents.
+Candidate pairs come from an inverted index of the headline and lead keys within
+`FOLLOW_UP_DAYS`; a key more than `MAX_POSTINGS` records carry in such a span makes no
+candidates, so the work grows with the number of records, not its square. Every step runs in
+the records' anchor order with ties broken by it, so any input order gives the same incidents.
 """
 
 from __future__ import annotations
@@ -30,33 +36,45 @@ from schemas.incident import IncidentRecord, JoinReason
 
 __all__ = ["FOLLOW_UP_DAYS", "WINDOW_DAYS", "cluster_records", "merge_records"]
 
-WINDOW_DAYS = 45
 WEEK_DAYS = 7
+WINDOW_DAYS = 45
 FOLLOW_UP_DAYS = 400
 MAX_POSTINGS = 60
 KIND_WEIGHT = {"name": 1.0, "party": 1.0, "malware": 2.0, "actor": 0.7, "cve": 1.5, "count": 1.0}
-KEY_FACTORS = (1.0, 0.5, 0.25)  # the strongest shared key counts fully, the next ones less
+KEY_FACTORS = (1.0, 0.5, 0.25)  # the strongest shared key counts fully, the next two less
 COSINE_WEIGHT = 2.0
-OFF_HEADLINE = 1.0  # factor of a key neither headline carries
 WEEK_SCORE = 1.0
 MONTH_SCORE = 2.0
+UNDATED_SCORE = 1.5  # a report without a date may be of any week
 FOLLOW_UP_SCORE = 1.3
-SUBJECT_DISCOUNT = 0.0  # taken off MONTH_SCORE when both headlines name one subject
-OTHER_TYPE_SCORE = 0.4
-SUBJECT_RARITY = 0.3
-SUBJECT_RARE = 0.8
-FOREIGN_KINDS = ("name:", "party:", "malware:")
-FOREIGN_SUBJECTS_SCORE = 0.5  # added when each headline names a rare subject the other report lacks  # added when the two reports' incident types differ
-LINKAGE = 0.5  # two groups join when this share of the smaller one links to the other
-_SUBJECT_KINDS = ("name:", "party:", "malware:", "cve:")
+OTHER_TYPE_SCORE = 0.2  # added when the reports' incident types differ and no malware is shared
+FOREIGN_SUBJECTS_SCORE = 0.5  # added when each headline names a rare subject the other lacks
+SUBJECT_RARITY = 0.3  # the weight from which a headline subject counts as rare
+LONE_LINKS_FROM = 3
+LINKAGE = 0.5
+_IDENTITY_KINDS = ("malware", "cve", "count")  # what may join a flaw's report to an attack's
+_SUBJECT_KINDS = ("name", "party", "malware", "cve")
+_FOREIGN_KINDS = ("name", "party", "malware")
+
+Parts = list[tuple[str, float]]
+Scored = dict[tuple[int, int], tuple[float, float, Parts]]  # score, needed, parts
 
 
 @dataclass
 class _Node:
     record: IncidentRecord
     profile: Profile
-    keys: dict[str, float]
+    keys: dict[str, float]  # the keys `Batch` keeps, with their salience
     vector: dict[str, float]
+    kinds: dict[str, set[str]]  # keys by kind
+
+
+def _node(record: IncidentRecord, p: Profile, batch: Batch) -> _Node:
+    keys = batch.kept(p)
+    kinds: dict[str, set[str]] = defaultdict(set)
+    for key in keys:
+        kinds[key.split(":", 1)[0]].add(key)
+    return _Node(record, p, keys, batch.vector(p), dict(kinds))
 
 
 def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
@@ -66,29 +84,34 @@ def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
 
 
 def _span(a: _Node, b: _Node) -> tuple[int | None, int | None, int | None]:
+    """First and last day of the pair and the days between (None where undated)."""
     days = [d for d in (a.profile.day, b.profile.day) if d is not None]
-    if len(days) < 2:
+    if not days:
         return None, None, None
-    return min(days), max(days), max(days) - min(days)
+    return min(days), max(days), max(days) - min(days) if len(days) == 2 else None
 
 
-def _score(a: _Node, b: _Node, batch: Batch) -> tuple[float, list[tuple[str, float]]]:
-    """The pair's score and its parts, largest first: the shared keys (at least one report
-    has it in headline or lead), weighed by kind, salience and rarity, and "text"."""
+def _shares(a: _Node, b: _Node, *kinds: str) -> bool:
+    return any(a.kinds.get(kind, set()) & b.kinds.get(kind, set()) for kind in kinds)
+
+
+def _score(a: _Node, b: _Node, batch: Batch) -> tuple[float, Parts]:
+    """The pair's score and its parts, largest first: the three strongest shared keys that at
+    least one report carries in headline or lead (by kind x the lower salience x rarity),
+    and "text", the cosine of the two text vectors."""
     first, last, _ = _span(a, b)
     shared = sorted(
         (
             (
                 KIND_WEIGHT[key.split(":", 1)[0]]
                 * min(a.keys[key], b.keys[key])
-                * (1.0 if max(a.keys[key], b.keys[key]) == HEADLINE else OFF_HEADLINE)
                 * batch.weight(key, first, last),
                 key,
             )
             for key in a.keys.keys() & b.keys.keys()
             if max(a.keys[key], b.keys[key]) >= LEAD
         ),
-        reverse=True,
+        key=lambda part: (-part[0], part[1]),
     )
     parts = [(key, value * factor) for (value, key), factor in zip(shared, KEY_FACTORS, strict=False)]
     parts.append(("text", COSINE_WEIGHT * _cosine(a.vector, b.vector)))
@@ -96,60 +119,57 @@ def _score(a: _Node, b: _Node, batch: Batch) -> tuple[float, list[tuple[str, flo
     return sum(v for _, v in parts), parts
 
 
-def _headline_subject(a: _Node, b: _Node, batch: Batch | None = None) -> bool:
-    """Both headlines carry one name, party, malware or CVE (with `batch`: a rare one)."""
-    first, last, _ = _span(a, b)
+def _headline_subject(a: _Node, b: _Node) -> bool:
+    """Both headlines carry one name, party, malware or CVE."""
     return any(
-        key.startswith(_SUBJECT_KINDS)
-        and b.keys.get(key) == HEADLINE
-        and (batch is None or batch.weight(key, first, last) >= SUBJECT_RARE)
+        salience == HEADLINE and key.split(":", 1)[0] in _SUBJECT_KINDS and b.keys.get(key) == HEADLINE
         for key, salience in a.keys.items()
-        if salience == HEADLINE
     )
 
 
-def _foreign_subject(a: _Node, b: _Node, batch: Batch, first: int | None, last: int | None) -> bool:
-    """`a`'s headline names a rare subject (a single-word name, a breached party or a malware
-    family) none of whose words `b` uses in any key."""
+def _foreign_subject(a: _Node, b: _Node, batch: Batch) -> bool:
+    """`a`'s headline names a rare subject (a one-word name, a breached party, a malware family;
+    as the report writes it, not as an acronym's expansion) none of whose words any key of `b`
+    has."""
+    first, last, _ = _span(a, b)
     words = {w for key in b.keys for w in key.split(":", 1)[1].split()}
-    for key, salience in a.keys.items():
-        if salience < HEADLINE or not key.startswith(FOREIGN_KINDS):
-            continue
+    for key, salience in a.profile.keys.items():
         kind, value = key.split(":", 1)
-        if kind == "name" and " " in value:
+        if salience < HEADLINE or kind not in _FOREIGN_KINDS or (kind == "name" and " " in value):
             continue
-        if not set(value.split()) & words and batch.weight(key, first, last) >= SUBJECT_RARITY:
+        rare = key in a.keys and batch.weight(key, first, last) >= SUBJECT_RARITY
+        if rare and not set(value.split()) & words:
             return True
     return False
 
 
-def _needed(a: _Node, b: _Node, batch: Batch | None = None) -> float | None:
-    """The score that joins the pair, or None when nothing may: a flaw's report and an
-    attack's apart by more than a week, two flaws' reports more than a week apart without a
-    shared CVE, or reports more than `WINDOW_DAYS` apart unless the later one's headline
-    follows up on the subject of the earlier one's."""
+def _needed(a: _Node, b: _Node, batch: Batch) -> float | None:
+    """The score that joins the pair, or None when nothing may (see the module's docstring)."""
     _, _, gap = _span(a, b)
-    vulnerable = a.profile.vulnerability + b.profile.vulnerability
-    other = OTHER_TYPE_SCORE if a.record.type != b.record.type and not _shares(a, b, "malware:") else 0.0
-    if gap is None or gap <= WEEK_DAYS:
-        return (WEEK_SCORE if gap is not None else MONTH_SCORE) + other
-    if vulnerable == 1 or (vulnerable == 2 and not _shares(a, b, "cve:")):
+    flaws = a.profile.vulnerability + b.profile.vulnerability
+    if flaws == 1 and not _shares(a, b, *_IDENTITY_KINDS):
+        return None
+    needed = OTHER_TYPE_SCORE if a.record.type != b.record.type and not _shares(a, b, "malware") else 0.0
+    if _foreign_subject(a, b, batch) and _foreign_subject(b, a, batch):
+        needed += FOREIGN_SUBJECTS_SCORE
+    if gap is None:
+        return needed + UNDATED_SCORE
+    if gap <= WEEK_DAYS:
+        return needed + WEEK_SCORE
+    if flaws == 1 or (flaws == 2 and not _shares(a, b, "cve")):
         return None
     if gap <= WINDOW_DAYS:
-        return MONTH_SCORE + other - (SUBJECT_DISCOUNT if _headline_subject(a, b, batch) else 0.0)
+        return needed + MONTH_SCORE
     later = a if (a.profile.day or 0) > (b.profile.day or 0) else b
     if gap <= FOLLOW_UP_DAYS and later.profile.follow_up and _headline_subject(a, b):
-        return FOLLOW_UP_SCORE + other
+        return needed + FOLLOW_UP_SCORE
     return None
 
 
-def _shares(a: _Node, b: _Node, kind: str) -> bool:
-    return any(key.startswith(kind) and key in b.keys for key in a.keys)
-
-
 def _candidates(nodes: Sequence[_Node]) -> set[tuple[int, int]]:
-    """Pairs sharing a headline or lead key, within `FOLLOW_UP_DAYS` of each other; a key
-    carried by more than `MAX_POSTINGS` records in such a span makes no candidates."""
+    """Pairs sharing a headline or lead key, within `FOLLOW_UP_DAYS` of each other (a report
+    without date pairs with the others of a key of at most `MAX_POSTINGS` records); a key more
+    than `MAX_POSTINGS` records carry in such a span makes no candidates."""
     postings: dict[str, list[int]] = defaultdict(list)
     for i, node in enumerate(nodes):
         for key, salience in node.keys.items():
@@ -157,26 +177,30 @@ def _candidates(nodes: Sequence[_Node]) -> set[tuple[int, int]]:
                 postings[key].append(i)
     pairs: set[tuple[int, int]] = set()
     for members in postings.values():
-        dated = sorted((nodes[i].profile.day or 0, i) for i in members)
+        if len(members) <= MAX_POSTINGS:
+            undated = [i for i in members if nodes[i].profile.day is None]
+            pairs.update((min(i, j), max(i, j)) for i in undated for j in members if i != j)
+        dated = sorted((day, i) for i in members if (day := nodes[i].profile.day) is not None)
         days = [d for d, _ in dated]
         for n, (day, i) in enumerate(dated):
             end = bisect_right(days, day + FOLLOW_UP_DAYS)
             if end - n > MAX_POSTINGS:
                 continue
-            for _, j in dated[n + 1 : end]:
-                pairs.add((min(i, j), max(i, j)))
+            pairs.update((min(i, j), max(i, j)) for _, j in dated[n + 1 : end])
     return pairs
 
 
 class _Groups:
-    """Union-find over record indexes, keeping each group's members, the breached parties
-    its headlines name and the names its headlines and leads carry."""
+    """Union-find over record indexes, with each group's members, the breached parties its
+    headlines name, and the words of its headline and lead keys."""
 
     def __init__(self, nodes: Sequence[_Node], links: dict[int, set[int]]) -> None:
         self.parent = list(range(len(nodes)))
         self.members = [[i] for i in range(len(nodes))]
         self.parties = [set(n.profile.headline_parties) for n in nodes]
-        self.words = [{w for k, s in n.keys.items() if s >= LEAD for w in k.split(":", 1)[1].split()} for n in nodes]
+        self.words = [
+            {w for key, s in n.keys.items() if s >= LEAD for w in key.split(":", 1)[1].split()} for n in nodes
+        ]
         self.links = links
 
     def find(self, i: int) -> int:
@@ -186,19 +210,18 @@ class _Groups:
         return i
 
     def joinable(self, i: int, j: int) -> bool:
-        """Groups `i` and `j` may join: unless each group's headlines name a breached party the
-        other's headlines and leads never mention (two victims of one ransomware family are
-        two incidents), and when enough of the smaller group links to the other (no chains of
-        weak links)."""
+        """Roots `i` and `j` may join (see the module's docstring)."""
         if self._apart(i, j) and self._apart(j, i):
             return False
-        small, large = sorted((i, j), key=lambda g: len(self.members[g]))
+        small, large = sorted((i, j), key=lambda g: (len(self.members[g]), g))
         inside = set(self.members[large])
+        if len(self.members[small]) == 1 and len(inside) >= LONE_LINKS_FROM:
+            return len(self.links[self.members[small][0]] & inside) >= 2
         linked = sum(1 for m in self.members[small] if self.links[m] & inside)
         return linked >= LINKAGE * len(self.members[small])
 
     def _apart(self, i: int, j: int) -> bool:
-        """Group `i`'s headlines name a party and group `j` mentions none of them."""
+        """Group `i`'s headlines name a breached party and group `j` mentions none of them."""
         return bool(self.parties[i]) and not any(set(p.split()) <= self.words[j] for p in self.parties[i])
 
     def union(self, i: int, j: int) -> None:
@@ -210,29 +233,15 @@ class _Groups:
         self.members[gone] = []
 
 
-def _same(a: str, b: str) -> bool:
-    """Two party keys name one party: equal, or one's words run inside the other's."""
-    short, long = sorted((f" {a} ", f" {b} "), key=len)
-    return short in long
-
-
-Scored = dict[tuple[int, int], tuple[float, list[tuple[str, float]]]]
-
-
 def _link(nodes: Sequence[_Node], batch: Batch) -> tuple[_Groups, Scored]:
+    """The groups, and every linked pair with its score and parts."""
     scored: Scored = {}
     for i, j in _candidates(nodes):
         needed = _needed(nodes[i], nodes[j], batch)
-        if needed is None:
-            continue
-        first, last, _ = _span(nodes[i], nodes[j])
-        if _foreign_subject(nodes[i], nodes[j], batch, first, last) and _foreign_subject(
-            nodes[j], nodes[i], batch, first, last
-        ):
-            needed += FOREIGN_SUBJECTS_SCORE
-        score, parts = _score(nodes[i], nodes[j], batch)
-        if score >= needed:
-            scored[(i, j)] = (score, parts)
+        if needed is not None:
+            score, parts = _score(nodes[i], nodes[j], batch)
+            if score >= needed:
+                scored[(i, j)] = (score, needed, parts)
     links: dict[int, set[int]] = defaultdict(set)
     for i, j in scored:
         links[i].add(j)
@@ -248,21 +257,21 @@ def _link(nodes: Sequence[_Node], batch: Batch) -> tuple[_Groups, Scored]:
 def _reasons(members: list[int], nodes: Sequence[_Node], scored: Scored) -> list[JoinReason]:
     """For each report but the anchor, its strongest link to another report of the group."""
     inside = set(members)
-    links: dict[int, list[tuple[float, int, list[tuple[str, float]]]]] = defaultdict(list)
-    for (a, b), (score, parts) in scored.items():
+    links: dict[int, list[tuple[float, int, float, Parts]]] = defaultdict(list)
+    for (a, b), (score, needed, parts) in scored.items():
         if a in inside and b in inside:
-            links[a].append((score, -b, parts))
-            links[b].append((score, -a, parts))
+            links[a].append((score, -b, needed, parts))
+            links[b].append((score, -a, needed, parts))
     out = []
     for i in members[1:]:
-        score, other, parts = max(links[i], key=lambda link: link[:2])
-        other = -other
+        score, other, needed, parts = max(links[i], key=lambda link: link[:2])
         out.append(
             JoinReason(
                 article_id=nodes[i].record.sources[0].article_id,
-                joined=nodes[other].record.sources[0].article_id,
+                joined=nodes[-other].record.sources[0].article_id,
                 score=round(score, 3),
-                shared=[f"{key} ({value:.2f})" for key, value in parts[:6]],
+                needed=round(needed, 3),
+                shared=[f"{key} ({value:.2f})" for key, value in parts],
             )
         )
     return out
@@ -273,7 +282,7 @@ def cluster_records(records: Iterable[IncidentRecord]) -> list[IncidentRecord]:
     ordered = sorted(records, key=anchor_order)
     profiles = [profile(r) for r in ordered]
     batch = Batch(profiles, WINDOW_DAYS)
-    nodes = [_Node(r, p, batch.kept(p), batch.vector(p)) for r, p in zip(ordered, profiles, strict=True)]
+    nodes = [_node(r, p, batch) for r, p in zip(ordered, profiles, strict=True)]
     groups, scored = _link(nodes, batch)
     members: dict[int, list[int]] = defaultdict(list)
     for i in range(len(nodes)):

@@ -32,7 +32,7 @@ __all__ = [
     "ThreatActor",
 ]
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 Attribution = Literal["claimed", "suspected", "confirmed"]
 ReviewState = Literal["unreviewed", "confirmed", "corrected", "rejected"]
@@ -122,15 +122,17 @@ class Evidence(_Strict):
 
 
 class JoinReason(_Strict):
-    """Why a report joined its incident: its strongest link to another report of it."""
+    """Why a report joined its incident: its strongest link to another report of the incident."""
 
     article_id: str = Field(description="the report that joined")
-    joined: str = Field(description="the report of the incident it is most alike")
-    score: float = Field(description="the link's score: the sum of the shared parts")
+    joined: str = Field(description="the report of the incident it is linked to most strongly")
+    score: float = Field(description="the link's score: the sum of the parts in `shared`")
+    needed: float = Field(description="the score the link needed (more the further apart the reports)")
     shared: list[str] = Field(
         default_factory=list,
-        description='what the two share, largest part first, as "kind:value (part)": name, party, '
-        "family, actor, cve, count keys and text (headline and lead similarity)",
+        description='what the two reports share, largest part first, each as "kind:value (part)": '
+        "identity keys (name, party, malware, actor, cve, count) weighed by kind, prominence and "
+        'rarity, and "text" (the similarity of their texts)',
     )
 
 
