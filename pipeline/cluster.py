@@ -58,15 +58,23 @@ _FOREIGN_KINDS = ("name", "party", "malware")
 
 Parts = list[tuple[str, float]]
 Scored = dict[tuple[int, int], tuple[float, float, Parts]]  # score, needed, parts
+Link = tuple[float, int, float, Parts]  # score, the other report, needed, parts
 
 
 @dataclass
 class _Node:
+    """What clustering needs of a record (its profile's text is dropped once weighed)."""
+
     record: IncidentRecord
-    profile: Profile
+    day: int | None
     keys: dict[str, float]  # the keys `Batch` keeps, with their salience
     vector: dict[str, float]
     kinds: dict[str, set[str]]  # keys by kind
+    words: frozenset[str]  # the words of all its keys
+    subjects: list[str]  # headline keys as written that may be foreign to another report
+    headline_parties: frozenset[str]
+    vulnerability: bool
+    follow_up: bool
 
 
 def _node(record: IncidentRecord, p: Profile, batch: Batch) -> _Node:
@@ -74,7 +82,26 @@ def _node(record: IncidentRecord, p: Profile, batch: Batch) -> _Node:
     kinds: dict[str, set[str]] = defaultdict(set)
     for key in keys:
         kinds[key.split(":", 1)[0]].add(key)
-    return _Node(record, p, keys, batch.vector(p), dict(kinds))
+    subjects = [
+        key
+        for key, salience in p.keys.items()
+        if salience == HEADLINE
+        and key in keys
+        and (kind := key.split(":", 1)[0]) in _FOREIGN_KINDS
+        and not (kind == "name" and " " in key)
+    ]
+    return _Node(
+        record=record,
+        day=p.day,
+        keys=keys,
+        vector=batch.vector(p),
+        kinds=dict(kinds),
+        words=frozenset(w for key in keys for w in key.split(":", 1)[1].split()),
+        subjects=subjects,
+        headline_parties=p.headline_parties,
+        vulnerability=p.vulnerability,
+        follow_up=p.follow_up,
+    )
 
 
 def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
@@ -85,7 +112,7 @@ def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
 
 def _span(a: _Node, b: _Node) -> tuple[int | None, int | None, int | None]:
     """First and last day of the pair and the days between (None where undated)."""
-    days = [d for d in (a.profile.day, b.profile.day) if d is not None]
+    days = [d for d in (a.day, b.day) if d is not None]
     if not days:
         return None, None, None
     return min(days), max(days), max(days) - min(days) if len(days) == 2 else None
@@ -127,30 +154,24 @@ def _headline_subject(a: _Node, b: _Node) -> bool:
     )
 
 
-def _foreign_subject(a: _Node, b: _Node, batch: Batch) -> bool:
+def _foreign_subject(a: _Node, b: _Node, batch: Batch, first: int | None, last: int | None) -> bool:
     """`a`'s headline names a rare subject (a one-word name, a breached party, a malware family;
     as the report writes it, not as an acronym's expansion) none of whose words any key of `b`
     has."""
-    first, last, _ = _span(a, b)
-    words = {w for key in b.keys for w in key.split(":", 1)[1].split()}
-    for key, salience in a.profile.keys.items():
-        kind, value = key.split(":", 1)
-        if salience < HEADLINE or kind not in _FOREIGN_KINDS or (kind == "name" and " " in value):
-            continue
-        rare = key in a.keys and batch.weight(key, first, last) >= SUBJECT_RARITY
-        if rare and not set(value.split()) & words:
-            return True
-    return False
+    return any(
+        b.words.isdisjoint(key.split(":", 1)[1].split()) and batch.weight(key, first, last) >= SUBJECT_RARITY
+        for key in a.subjects
+    )
 
 
 def _needed(a: _Node, b: _Node, batch: Batch) -> float | None:
     """The score that joins the pair, or None when nothing may (see the module's docstring)."""
-    _, _, gap = _span(a, b)
-    flaws = a.profile.vulnerability + b.profile.vulnerability
+    first, last, gap = _span(a, b)
+    flaws = a.vulnerability + b.vulnerability
     if flaws == 1 and not _shares(a, b, *_IDENTITY_KINDS):
         return None
     needed = OTHER_TYPE_SCORE if a.record.type != b.record.type and not _shares(a, b, "malware") else 0.0
-    if _foreign_subject(a, b, batch) and _foreign_subject(b, a, batch):
+    if _foreign_subject(a, b, batch, first, last) and _foreign_subject(b, a, batch, first, last):
         needed += FOREIGN_SUBJECTS_SCORE
     if gap is None:
         return needed + UNDATED_SCORE
@@ -160,8 +181,8 @@ def _needed(a: _Node, b: _Node, batch: Batch) -> float | None:
         return None
     if gap <= WINDOW_DAYS:
         return needed + MONTH_SCORE
-    later = a if (a.profile.day or 0) > (b.profile.day or 0) else b
-    if gap <= FOLLOW_UP_DAYS and later.profile.follow_up and _headline_subject(a, b):
+    later = a if (a.day or 0) > (b.day or 0) else b
+    if gap <= FOLLOW_UP_DAYS and later.follow_up and _headline_subject(a, b):
         return needed + FOLLOW_UP_SCORE
     return None
 
@@ -178,9 +199,9 @@ def _candidates(nodes: Sequence[_Node]) -> set[tuple[int, int]]:
     pairs: set[tuple[int, int]] = set()
     for members in postings.values():
         if len(members) <= MAX_POSTINGS:
-            undated = [i for i in members if nodes[i].profile.day is None]
+            undated = [i for i in members if nodes[i].day is None]
             pairs.update((min(i, j), max(i, j)) for i in undated for j in members if i != j)
-        dated = sorted((day, i) for i in members if (day := nodes[i].profile.day) is not None)
+        dated = sorted((day, i) for i in members if (day := nodes[i].day) is not None)
         days = [d for d, _ in dated]
         for n, (day, i) in enumerate(dated):
             end = bisect_right(days, day + FOLLOW_UP_DAYS)
@@ -197,7 +218,7 @@ class _Groups:
     def __init__(self, nodes: Sequence[_Node], links: dict[int, set[int]]) -> None:
         self.parent = list(range(len(nodes)))
         self.members = [[i] for i in range(len(nodes))]
-        self.parties = [set(n.profile.headline_parties) for n in nodes]
+        self.parties = [set(n.headline_parties) for n in nodes]
         self.words = [
             {w for key, s in n.keys.items() if s >= LEAD for w in key.split(":", 1)[1].split()} for n in nodes
         ]
@@ -254,21 +275,18 @@ def _link(nodes: Sequence[_Node], batch: Batch) -> tuple[_Groups, Scored]:
     return groups, scored
 
 
-def _reasons(members: list[int], nodes: Sequence[_Node], scored: Scored) -> list[JoinReason]:
+def _reasons(members: list[int], nodes: Sequence[_Node], adjacent: dict[int, list[Link]]) -> list[JoinReason]:
     """For each report but the anchor, its strongest link to another report of the group."""
     inside = set(members)
-    links: dict[int, list[tuple[float, int, float, Parts]]] = defaultdict(list)
-    for (a, b), (score, needed, parts) in scored.items():
-        if a in inside and b in inside:
-            links[a].append((score, -b, needed, parts))
-            links[b].append((score, -a, needed, parts))
     out = []
     for i in members[1:]:
-        score, other, needed, parts = max(links[i], key=lambda link: link[:2])
+        score, other, needed, parts = max(
+            (link for link in adjacent[i] if link[1] in inside), key=lambda link: (link[0], -link[1])
+        )
         out.append(
             JoinReason(
                 article_id=nodes[i].record.sources[0].article_id,
-                joined=nodes[-other].record.sources[0].article_id,
+                joined=nodes[other].record.sources[0].article_id,
                 score=round(score, 3),
                 needed=round(needed, 3),
                 shared=[f"{key} ({value:.2f})" for key, value in parts],
@@ -280,10 +298,16 @@ def _reasons(members: list[int], nodes: Sequence[_Node], scored: Scored) -> list
 def cluster_records(records: Iterable[IncidentRecord]) -> list[IncidentRecord]:
     """One record per incident, each absorbed report with the reason it joined."""
     ordered = sorted(records, key=anchor_order)
-    profiles = [profile(r) for r in ordered]
-    batch = Batch(profiles, WINDOW_DAYS)
+    batch = Batch(WINDOW_DAYS)
+    profiles = [batch.add(profile(r)) for r in ordered]
+    batch.close(profiles)
     nodes = [_node(r, p, batch) for r, p in zip(ordered, profiles, strict=True)]
+    del profiles
     groups, scored = _link(nodes, batch)
+    adjacent: dict[int, list[Link]] = defaultdict(list)
+    for (i, j), (score, needed, parts) in scored.items():
+        adjacent[i].append((score, j, needed, parts))
+        adjacent[j].append((score, i, needed, parts))
     members: dict[int, list[int]] = defaultdict(list)
     for i in range(len(nodes)):
         members[groups.find(i)].append(i)
@@ -291,6 +315,6 @@ def cluster_records(records: Iterable[IncidentRecord]) -> list[IncidentRecord]:
     for group in members.values():
         record = merge_records([nodes[i].record for i in group])
         if len(group) > 1:
-            record = record.model_copy(update={"joins": _reasons(group, nodes, scored)})
+            record = record.model_copy(update={"joins": _reasons(group, nodes, adjacent)})
         merged.append(record)
     return sorted(merged, key=lambda r: r.id)
