@@ -20,14 +20,64 @@ from datetime import date, timedelta
 from pathlib import Path
 
 SIZES = (10_000, 30_000, 100_000)
-SYLLABLES = ["nor", "cal", "bri", "ash", "ver", "kes", "pay", "lark", "tal", "mere", "ston", "wick", "dale", "fen"]
+SYLLABLES = [
+    "nor",
+    "cal",
+    "bri",
+    "ash",
+    "ver",
+    "kes",
+    "pay",
+    "lark",
+    "tal",
+    "mere",
+    "ston",
+    "wick",
+    "dale",
+    "fen",
+]
 KINDS = ["Health", "Bank", "Logistics", "County", "University", "Foods", "Energy", "Telecom"]
-WORDS = (
-    "attackers data breach systems customers servers exposed stolen records company said "
-    "investigation security researchers passwords email accounts network access police "
-    "statement week files encrypted ransom payment notified regulators affected hackers "
-    "incident response outage services restored officials confirmed vulnerability patch"
-).split()
+WORDS = [
+    "attackers",
+    "data",
+    "breach",
+    "systems",
+    "customers",
+    "servers",
+    "exposed",
+    "stolen",
+    "records",
+    "company",
+    "said",
+    "investigation",
+    "security",
+    "researchers",
+    "passwords",
+    "email",
+    "accounts",
+    "network",
+    "access",
+    "police",
+    "statement",
+    "week",
+    "files",
+    "encrypted",
+    "ransom",
+    "payment",
+    "notified",
+    "regulators",
+    "affected",
+    "hackers",
+    "incident",
+    "response",
+    "outage",
+    "services",
+    "restored",
+    "officials",
+    "confirmed",
+    "vulnerability",
+    "patch",
+]
 REPORTERS = ["Reuters", "Sophos", "Naked Security", "the FBI"]
 
 
@@ -127,7 +177,9 @@ def _worker(n: int) -> None:
     incidents = cluster_records(records)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     grown = max(0, _rss("VmHWM") - before)
-    print(json.dumps({"records": n, "incidents": len(incidents), "seconds": seconds, "cpu": cpu, "kib": grown}))
+    print(
+        json.dumps({"records": n, "incidents": len(incidents), "seconds": seconds, "cpu": cpu, "kib": grown})
+    )
 
 
 def main() -> int:
