@@ -20,64 +20,14 @@ from datetime import date, timedelta
 from pathlib import Path
 
 SIZES = (10_000, 30_000, 100_000)
-SYLLABLES = [
-    "nor",
-    "cal",
-    "bri",
-    "ash",
-    "ver",
-    "kes",
-    "pay",
-    "lark",
-    "tal",
-    "mere",
-    "ston",
-    "wick",
-    "dale",
-    "fen",
-]
-KINDS = ["Health", "Bank", "Logistics", "County", "University", "Foods", "Energy", "Telecom"]
-WORDS = [
-    "attackers",
-    "data",
-    "breach",
-    "systems",
-    "customers",
-    "servers",
-    "exposed",
-    "stolen",
-    "records",
-    "company",
-    "said",
-    "investigation",
-    "security",
-    "researchers",
-    "passwords",
-    "email",
-    "accounts",
-    "network",
-    "access",
-    "police",
-    "statement",
-    "week",
-    "files",
-    "encrypted",
-    "ransom",
-    "payment",
-    "notified",
-    "regulators",
-    "affected",
-    "hackers",
-    "incident",
-    "response",
-    "outage",
-    "services",
-    "restored",
-    "officials",
-    "confirmed",
-    "vulnerability",
-    "patch",
-]
+SYLLABLES = "nor cal bri ash ver kes pay lark tal mere ston wick dale fen".split()  # noqa: SIM905
+KINDS = "Health Bank Logistics County University Foods Energy Telecom".split()  # noqa: SIM905
+WORDS = (  # noqa: SIM905
+    "attackers data breach systems customers servers exposed stolen records company said "
+    "investigation security researchers passwords email accounts network access police "
+    "statement week files encrypted ransom payment notified regulators affected hackers "
+    "incident response outage services restored officials confirmed vulnerability patch"
+).split()
 REPORTERS = ["Reuters", "Sophos", "Naked Security", "the FBI"]
 
 
