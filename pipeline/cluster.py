@@ -255,7 +255,7 @@ class _Groups:
 
 
 def _link(nodes: Sequence[_Node], batch: Batch) -> tuple[_Groups, Scored]:
-    """The groups, and every linked pair with its score and parts."""
+    """The groups, and the links that made them (a tree per group) with score, needed, parts."""
     scored: Scored = {}
     for i, j in _candidates(nodes):
         needed = _needed(nodes[i], nodes[j], batch)
@@ -268,31 +268,34 @@ def _link(nodes: Sequence[_Node], batch: Batch) -> tuple[_Groups, Scored]:
         links[i].add(j)
         links[j].add(i)
     groups = _Groups(nodes, links)
-    for (i, j), _ in sorted(scored.items(), key=lambda item: (-item[1][0], item[0])):
-        ri, rj = groups.find(i), groups.find(j)
+    used: Scored = {}
+    for pair, link in sorted(scored.items(), key=lambda item: (-item[1][0], item[0])):
+        ri, rj = groups.find(pair[0]), groups.find(pair[1])
         if ri != rj and groups.joinable(ri, rj):
             groups.union(ri, rj)
-    return groups, scored
+            used[pair] = link
+    return groups, used
 
 
-def _reasons(members: list[int], nodes: Sequence[_Node], adjacent: dict[int, list[Link]]) -> list[JoinReason]:
-    """For each report but the anchor, its strongest link to another report of the group."""
-    inside = set(members)
-    out = []
-    for i in members[1:]:
-        score, other, needed, parts = max(
-            (link for link in adjacent[i] if link[1] in inside), key=lambda link: (link[0], -link[1])
-        )
-        out.append(
-            JoinReason(
-                article_id=nodes[i].record.sources[0].article_id,
-                joined=nodes[other].record.sources[0].article_id,
+def _reasons(members: list[int], nodes: Sequence[_Node], tree: dict[int, list[Link]]) -> list[JoinReason]:
+    """Why each report but the anchor joined, in report order: the link that brought it into
+    the group, read from the anchor outwards, so every reason leads back to the anchor."""
+    reasons: dict[int, JoinReason] = {}
+    todo = [members[0]]
+    while todo:
+        i = todo.pop(0)
+        for score, j, needed, parts in sorted(tree[i], key=lambda link: link[1]):
+            if j == members[0] or j in reasons:
+                continue
+            todo.append(j)
+            reasons[j] = JoinReason(
+                article_id=nodes[j].record.sources[0].article_id,
+                joined=nodes[i].record.sources[0].article_id,
                 score=round(score, 3),
                 needed=round(needed, 3),
                 shared=[f"{key} ({value:.2f})" for key, value in parts],
             )
-        )
-    return out
+    return [reasons[i] for i in members[1:]]
 
 
 def cluster_records(records: Iterable[IncidentRecord]) -> list[IncidentRecord]:
@@ -303,11 +306,11 @@ def cluster_records(records: Iterable[IncidentRecord]) -> list[IncidentRecord]:
     batch.close(profiles)
     nodes = [_node(r, p, batch) for r, p in zip(ordered, profiles, strict=True)]
     del profiles
-    groups, scored = _link(nodes, batch)
-    adjacent: dict[int, list[Link]] = defaultdict(list)
-    for (i, j), (score, needed, parts) in scored.items():
-        adjacent[i].append((score, j, needed, parts))
-        adjacent[j].append((score, i, needed, parts))
+    groups, used = _link(nodes, batch)
+    tree: dict[int, list[Link]] = defaultdict(list)
+    for (i, j), (score, needed, parts) in used.items():
+        tree[i].append((score, j, needed, parts))
+        tree[j].append((score, i, needed, parts))
     members: dict[int, list[int]] = defaultdict(list)
     for i in range(len(nodes)):
         members[groups.find(i)].append(i)
@@ -315,6 +318,6 @@ def cluster_records(records: Iterable[IncidentRecord]) -> list[IncidentRecord]:
     for group in members.values():
         record = merge_records([nodes[i].record for i in group])
         if len(group) > 1:
-            record = record.model_copy(update={"joins": _reasons(group, nodes, adjacent)})
+            record = record.model_copy(update={"joins": _reasons(group, nodes, tree)})
         merged.append(record)
     return sorted(merged, key=lambda r: r.id)

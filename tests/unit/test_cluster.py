@@ -119,6 +119,10 @@ def test_reports_of_one_breach_merge_with_reasons_whatever_the_order() -> None:
     assert set(merged.absorbed_ids) == {"ID-q2", "ID-q3"}
     assert "48,000" in merged.disagreements[0] and "50,000" in merged.disagreements[0]
     assert [j.article_id for j in merged.joins] == ["q2", "q3"]
+    reached = {"q1"}
+    for join in merged.joins:  # each reason leads back to the anchor
+        assert join.joined in reached
+        reached.add(join.article_id)
     for join in merged.joins:
         assert join.score >= join.needed > 0
         parts = [float(part.rsplit("(", 1)[1].rstrip(")")) for part in join.shared]
