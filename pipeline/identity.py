@@ -9,8 +9,8 @@ many reports carry it outside the time span in question (a vendor's name, a coun
 all year; an outbreak's name crowds one month), a word by TF-IDF.
 
 Names are the words a report writes capitalised inside a sentence (or with inner capitals or
-digits: "WannaCry", "0day"), unless the batch mostly writes them in lower case (a capitalised
-word at a clause start); runs of them are phrases ("Google Docs"). A galaxy name (case as
+digits: "DarkVole", "0day"), unless the batch mostly writes them in lower case (a capitalised
+word at a clause start); runs of them are phrases ("Tessaly Foods"). A galaxy name (case as
 written) or a name the text calls malware ("X ransomware") is a typed `malware:` or `actor:`
 key. Never keys: the publisher (the URL's host), outlets, security firms and authorities that
 report incidents (gazetteer role hints), calendar words and generic tech terms
@@ -58,8 +58,8 @@ def _vocabulary() -> dict[str, Any]:
 @cache
 def _families() -> dict[str, str]:
     """Galaxy names that stand on their own, as written (matched case-sensitively, as the actor
-    extractor does: "AnDROid" is a ransomware name, "Android" is not), to their typed canonical
-    key ("WannaCrypt" -> "malware:wannacry", "Fancy Bear" -> "actor:apt28")."""
+    extractor does: a galaxy may list a common word in odd capitals), to their typed canonical
+    key (an alias -> "malware:<family id>" or "actor:<group id>")."""
     excluded = {name.lower() for name in _vocabulary()["not_families"]}
     return {
         e["pattern"]: ("malware:" if e.get("kind") == "ransomware" else "actor:") + e["id"].lower()
@@ -103,7 +103,7 @@ def _host_words(record: IncidentRecord) -> set[str]:
 class _Token(NamedTuple):
     word: str  # as written
     plain: str  # lower-cased, without a possessive 's
-    inner: bool  # inner capitals, or digits with letters ("WannaCry", "0day"): a name anywhere
+    inner: bool  # inner capitals, or digits with letters ("DarkVole", "0day"): a name anywhere
     capital: bool
 
 
@@ -135,7 +135,7 @@ class Profile:
     keys: dict[str, float]
     text: Counter[str]
     headline_parties: frozenset[str]
-    acronyms: dict[str, float]  # names written in capitals ("CDOT"), with their salience
+    acronyms: dict[str, float]  # names written in capitals ("HDOT"), with their salience
     vulnerability: bool
     follow_up: bool
     names_written: frozenset[str] = field(default_factory=frozenset)
@@ -179,7 +179,7 @@ def _parts(record: IncidentRecord, title: str) -> list[tuple[float, list[str]]]:
 def _runs(
     tokens: Sequence[_Token], title_case: bool, written: set[str], excluded: frozenset[str]
 ) -> list[tuple[list[str], str]]:
-    """Maximal runs of name words, as written, in a sentence ("Google Play", "Colorado DOT"),
+    """Maximal runs of name words, as written, in a sentence ("Tessaly Foods", "Harlow DOT"),
     each with the word after it. In a title-case line capitals say little: a word there is a
     name where the report's own sentences write it as one (`written`), or with inner capitals
     or digits. (A sentence's first word is no name: measured on CASIE dev, taking it as one
@@ -202,7 +202,7 @@ def _runs(
 @cache
 def _aliases() -> dict[str, str]:
     """Every galaxy name, lower-cased, to its typed canonical key: for a name the text itself
-    calls malware ("WCry ransomware"), where a name that is no family on its own may be one."""
+    calls malware ("DVole ransomware"), where a name that is no family on its own may be one."""
     excluded = {name.lower() for name in _vocabulary()["not_families"]}
     out: dict[str, str] = {}
     for e in load_gazetteer("threat_actors"):
@@ -315,7 +315,7 @@ def _parties(
     record: IncidentRecord, title: str, stop: frozenset[str], put: Callable[[str, float], None]
 ) -> set[str]:
     """Put the breached parties' keys (headline, else lead for the first, else body); return
-    those the headline names by a proper name (not "Indiana hospital")."""
+    those the headline names by a proper name (not "Harlow hospital")."""
     parties = set()
     title_key = f" {' '.join(name_key(title))} "
     for n, entity in enumerate(record.incident.affected_entities):
@@ -331,7 +331,7 @@ def _parties(
 
 def _initials(party: str) -> set[str]:
     """Initials of a party's name of three words or more, with and without its function words
-    ("colorado department of transportation" -> "cdot", "cdt")."""
+    ("harlow department of transport" -> "hdot", "hdt")."""
     words = party.split()
     if len(words) < 3:
         return set()
@@ -388,7 +388,7 @@ class Batch:
     def kept(self, p: Profile) -> dict[str, float]:
         """The profile's keys that count: names the batch mostly writes in lower case do not;
         an acronym stands for the one breached party of the batch with those initials too
-        ("CDOT": "Colorado Department of Transportation")."""
+        ("HDOT": "Harlow Department of Transport")."""
         keys = {
             key: salience
             for key, salience in p.keys.items()

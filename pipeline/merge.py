@@ -42,8 +42,8 @@ def _majority(values: Iterable[str], default: str, skip: str = "Unknown") -> str
 
 
 def _entities(records: Sequence[IncidentRecord], actor_names: set[str]) -> list[AffectedEntity]:
-    """One entity per party however each report named it ("Foreign Office" / "UK Foreign Office",
-    "CDOT" / "Colorado Department of Transportation"): the name most reports use, the longer on a
+    """One entity per party however each report named it ("Revenue Office" / "Harlow Revenue Office",
+    "HDOT" / "Harlow Department of Transport"): the name most reports use, the longer on a
     tie. A party another report names as the attacker is not affected (the attacker is never a
     victim)."""
     by_name: dict[str, list[AffectedEntity]] = {}

@@ -40,18 +40,18 @@ def test_a_single_record_is_returned_unchanged() -> None:
 
 def test_merged_record_names_each_party_and_actor_once_whatever_the_order() -> None:
     lantern = ThreatActor(name="Gray Lantern", attribution="suspected")
-    a = _rec("a", "2026-03-02", ("Foreign Office",), lantern)
-    b = _rec("b", "2026-03-03", ("UK Foreign Office",), lantern)
+    a = _rec("a", "2026-03-02", ("Revenue Office",), lantern)
+    b = _rec("b", "2026-03-03", ("Harlow Revenue Office",), lantern)
     c = _rec(
         "c",
         "2026-03-04",
-        ("Foreign Office",),
+        ("Revenue Office",),
         ThreatActor(name="GRAY LANTERN", aliases=["Gray Lantern"], attribution="claimed"),
     )
     for order in itertools.permutations([a, b, c]):
         merged = merge_records(order)
         assert merged.id == "ID-a"
-        assert [e.name for e in merged.incident.affected_entities] == ["Harbor Mutual Inc.", "Foreign Office"]
+        assert [e.name for e in merged.incident.affected_entities] == ["Harbor Mutual Inc.", "Revenue Office"]
         assert [(t.name, t.attribution, t.aliases) for t in merged.threat_actors] == [
             ("Gray Lantern", "claimed", ["GRAY LANTERN"])
         ]
