@@ -121,6 +121,14 @@ class Evidence(_Strict):
     extractor: str = ""
 
 
+class Review(_Strict):
+    """What an analyst made of the record (`incidents serve`): the last reviewer and when."""
+
+    state: ReviewState = "unreviewed"
+    by: str | None = None
+    at: str | None = Field(None, description="ISO 8601 UTC time of the last review action")
+
+
 class JoinReason(_Strict):
     """Why a report joined its incident: its strongest link to another report of the incident."""
 
