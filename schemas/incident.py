@@ -130,10 +130,11 @@ class Review(_Strict):
 
 
 class JoinReason(_Strict):
-    """Why a report joined its incident: its strongest link to another report of the incident."""
+    """Why a report joined its incident: the link that brought it in, read from the incident's
+    earliest report outwards (so each reason leads back to that report)."""
 
     article_id: str = Field(description="the report that joined")
-    joined: str = Field(description="the report of the incident it is linked to most strongly")
+    joined: str = Field(description="the report of the incident it was linked to")
     score: float = Field(description="the link's score: the sum of the parts in `shared`")
     needed: float = Field(description="the score the link needed (more the further apart the reports)")
     shared: list[str] = Field(
