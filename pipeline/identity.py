@@ -89,8 +89,9 @@ def _title_case(tokens: Sequence[_Token]) -> bool:
 def headline(record: IncidentRecord) -> str:
     """The article's title without the outlet's tail ("... | Outlet"), else its URL's last words."""
     source = record.sources[0]
-    if source.title:
-        return _TITLE_TAIL.sub("", source.title.strip())
+    title = source.title or record.incident.title
+    if title:
+        return _TITLE_TAIL.sub("", title.strip())
     slug = (source.url or "").rstrip("/").rsplit("/", 1)[-1]
     return re.sub(r"[-_+]+", " ", re.sub(r"\.\w+$", "", slug))
 
