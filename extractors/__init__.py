@@ -9,6 +9,7 @@ from extractors import (  # noqa: F401  (imported to register)
     data_types,
     dates,
     incident_type,
+    indicators,
     organizations,
     response,
     software,

@@ -20,6 +20,7 @@ from schemas.incident import (
     Evidence,
     IncidentDates,
     IncidentRecord,
+    Indicator,
     Reference,
     Source,
     ThreatActor,
@@ -89,6 +90,16 @@ def _actors(records: Sequence[IncidentRecord]) -> list[ThreatActor]:
         aliases = {alias for a in actors for alias in (a.name, *a.aliases)} - {name}
         out.append(best.model_copy(update={"name": name, "aliases": sorted(aliases)}))
     return out
+
+
+def _indicators(records: Sequence[IncidentRecord]) -> list[Indicator]:
+    """Each indicator once; de-fanged when any report wrote it so."""
+    by_key: dict[tuple[str, str], Indicator] = {}
+    for i in (i for r in records for i in r.indicators):
+        known = by_key.setdefault((i.type, i.value), i)
+        if i.defanged_in_text and not known.defanged_in_text:
+            by_key[(i.type, i.value)] = i
+    return list(by_key.values())
 
 
 def _software(records: Sequence[IncidentRecord]) -> list[CompromisedSoftware]:
@@ -189,6 +200,7 @@ def merge_records(records: Sequence[IncidentRecord]) -> IncidentRecord:
             ),
             "threat_actors": actors,
             "compromised_software": _software(records),
+            "indicators": _indicators(records),
             "attack_vector": _majority((r.attack_vector for r in records), "unknown", skip="unknown"),
             "data_categories": sorted({c for r in records for c in r.data_categories}),
             "data_not_compromised": sorted({d for r in records for d in r.data_not_compromised}),

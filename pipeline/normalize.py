@@ -32,6 +32,7 @@ from schemas.incident import (
     IncidentDates,
     IncidentDetail,
     IncidentRecord,
+    Indicator,
     Reference,
     Response,
     Source,
@@ -248,6 +249,17 @@ def _software(mentions: list[Mention]) -> list[tuple[CompromisedSoftware, Mentio
     return out
 
 
+def _indicators(mentions: list[Mention]) -> list[tuple[Indicator, Mention]]:
+    """One indicator per type and value, in article order."""
+    out: dict[tuple[str, str], tuple[Indicator, Mention]] = {}
+    for m in mentions:
+        kind = str(m.attrs["type"])
+        if (kind, m.value) not in out:
+            indicator = Indicator(type=kind, value=m.value, defanged_in_text=bool(m.attrs.get("defanged")))  # type: ignore[arg-type]
+            out[(kind, m.value)] = (indicator, m)
+    return list(out.values())
+
+
 def _most_common(mentions: list[Mention]) -> Mention | None:
     if not mentions:
         return None
@@ -356,6 +368,8 @@ def normalize(findings: ArticleFindings) -> IncidentRecord | None:
     evidence += [_evidence("threat_actors", m, article, f"{a.name} ({a.attribution})") for a, m in actors]
     software = _software(by["software"])
     evidence += [_evidence("compromised_software", m, article, s.name) for s, m in software]
+    indicators = _indicators(by["indicator"])
+    evidence += [_evidence("indicators", m, article) for _, m in indicators]
     vector = pick_vector(by["attack_vector"])
     if vector:
         evidence.append(_evidence("attack_vector", vector, article))
@@ -405,7 +419,7 @@ def normalize(findings: ArticleFindings) -> IncidentRecord | None:
         bool(impact),
         any(e.type == "Vendor" for e in entities),
     )
-    summary = _description(article, findings.mentions, primary)
+    summary = _description(article, [m for m in findings.mentions if m.label != "indicator"], primary)
     for start, sent in summary:
         evidence.append(
             Evidence(
@@ -444,6 +458,7 @@ def normalize(findings: ArticleFindings) -> IncidentRecord | None:
         ),
         threat_actors=[a for a, _ in actors],
         compromised_software=[s for s, _ in software],
+        indicators=[i for i, _ in indicators],
         attack_vector=vector.value if vector else "unknown",
         data_categories=categories,
         data_not_compromised=[m.value for m in negated],

@@ -25,6 +25,7 @@ MentionLabel = Literal[
     "operational_impact",  # value: the impact phrase
     "incident_type",  # value: a term of extractors/data/incident_types.json
     "reference",  # value: the outlet credited ("first reported by Wired")
+    "indicator",  # value: the re-fanged indicator; attrs: type (ipv4, domain, url, sha256, ...), defanged
 ]
 
 AttrValue = str | int | float | bool | list[str] | None

@@ -23,6 +23,8 @@ __all__ = [
     "IncidentDates",
     "IncidentDetail",
     "IncidentRecord",
+    "Indicator",
+    "IndicatorType",
     "JoinReason",
     "Reference",
     "Response",
@@ -36,6 +38,7 @@ SCHEMA_VERSION = "1.1"
 
 Attribution = Literal["claimed", "suspected", "confirmed"]
 ReviewState = Literal["unreviewed", "confirmed", "corrected", "rejected"]
+IndicatorType = Literal["ipv4", "ipv6", "domain", "url", "md5", "sha1", "sha256", "email", "cve"]
 
 
 class _Strict(BaseModel):
@@ -90,6 +93,14 @@ class CompromisedSoftware(_Strict):
     name: str
     versions: list[str] = Field(default_factory=list)
     cves: list[str] = Field(default_factory=list)
+
+
+class Indicator(_Strict):
+    """An indicator of compromise the article names, re-fanged ("hxxp://x[.]com" -> "http://x.com")."""
+
+    type: IndicatorType
+    value: str
+    defanged_in_text: bool = Field(False, description="the article wrote it de-fanged")
 
 
 class IncidentDates(_Strict):
@@ -158,6 +169,7 @@ class IncidentRecord(_Strict):
     incident: IncidentDetail
     threat_actors: list[ThreatActor] = Field(default_factory=list)
     compromised_software: list[CompromisedSoftware] = Field(default_factory=list)
+    indicators: list[Indicator] = Field(default_factory=list)
     attack_vector: str = "unknown"
     data_categories: list[str] = Field(default_factory=list)
     data_not_compromised: list[str] = Field(default_factory=list)

@@ -44,7 +44,7 @@ def test_fixtures_give_valid_records_in_jsonl_and_sqlite(tmp_path: Path) -> None
     # and the non-incidents (advice, funding news) none.
     merged = {r.incident.affected_entities[0].name: len(r.sources) for r in records if len(r.sources) > 1}
     assert merged == {"Norrland Freight": 2, "Riverbend Health Partners": 2}
-    assert sum(len(r.sources) for r in records) == 18  # 20 articles, two of them no incident
+    assert sum(len(r.sources) for r in records) == 19  # 21 articles, two of them no incident
 
 
 def test_running_twice_gives_the_same_rows_and_bytes(tmp_path: Path) -> None:
