@@ -73,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     ext.add_argument("-o", "--output", type=Path, default=Path("out/incidents.jsonl"), help="JSONL output")
     ext.add_argument("--db", help="SQLite file or postgresql:// URL to upsert the incidents into")
     ext.add_argument("--stix", type=Path, metavar="FILE", help="STIX 2.1 bundle of the incidents")
+    ext.add_argument("--misp", type=Path, metavar="FILE", help="MISP JSON, one event per incident")
+    ext.add_argument("--misp-feed", type=Path, metavar="DIR", help="static MISP feed of the incidents")
     ext.add_argument("--per-article", action="store_true", help="one record per article, no merging")
     ext.add_argument("--max-file-mb", type=float, default=20.0, help="refuse larger inputs (default 20)")
     ext.add_argument(
@@ -212,6 +214,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         output=args.output,
         db=args.db,
         stix=args.stix,
+        misp=args.misp,
+        misp_feed=args.misp_feed,
         per_article=args.per_article,
         max_file_bytes=int(args.max_file_mb * 1_000_000),
         progress=sys.stderr.isatty() and not args.quiet,

@@ -11,6 +11,7 @@ from pipeline.clean import clean
 from pipeline.cluster import cluster_records
 from pipeline.errors import ExtractionError, SkipArticle
 from pipeline.extract import extract_articles
+from pipeline.misp import write_misp_events, write_misp_feed
 from pipeline.normalize import normalize
 from pipeline.postgres import is_postgres_url, load_article_records_pg, write_postgres
 from pipeline.review.corrections import exported
@@ -166,6 +167,10 @@ def write_outputs(
     records = exported(records, settings.include_rejected)
     if settings.stix:
         write_stix(records, settings.stix)
+    if settings.misp:
+        write_misp_events(records, settings.misp)
+    if settings.misp_feed:
+        write_misp_feed(records, settings.misp_feed)
     return write_jsonl(records, settings.output)
 
 

@@ -1,23 +1,30 @@
 """Write incident records as one STIX 2.1 bundle (`--stix bundle.json`), built with `stix2`.
 
-Per incident: an `incident`; an `identity` per affected entity; a `threat-actor` per actor;
-a `vulnerability` per CVE; a `report` per source article. Relationships:
+Per incident:
 
-- incident `attributed-to` threat-actor, with the attribution grade as `confidence`
-  (STIX 2.1 suggests `attributed-to` only from campaigns and intrusion sets, so the
-  validator warns; the spec allows any relationship type, and this is the one that says it);
-- threat-actor `targets` identity (a relationship the spec suggests);
-- incident `related-to` identity (the role, e.g. "Vendor", in its description) and
-  incident `related-to` vulnerability: the 2.1 incident object defines no relationships
-  of its own, and `related-to` is the one allowed between any two objects.
+- an `incident` carrying the OASIS Incident Core Extension (`determination`, `investigation_status`,
+  `incident_types`, `criticality` = severity, `impacted_entity_counts`, `scores`, and
+  `confidentiality_impacts`: one per kind of data lost, with the record count) and,
+  declared by this pipeline's top-level property extension, the fields OpenCTI reads from an incident
+  (`incident_type`, `first_seen`, `last_seen`, `source`; not `severity`, a name STIX 2.1 reserves)
+  and the record's own id;
+- an `identity` per affected entity, `part-of` an identity of class `class` for its sector;
+- a `threat-actor` per actor, a `malware` for a ransomware family, an `attack-pattern` for the vector,
+  a `vulnerability` per CVE, a `software` observable per compromised software;
+- an `indicator` (STIX pattern) per indicator, `based-on` its observable (`ipv4-addr`, `domain-name`,
+  `url`, `email-addr`, `file`);
+- a `report` per source article, referring to all of them.
 
-The header fields the vocabulary has no property for (record id, severity, impact, ...)
-are `x_` properties of a top-level property extension, declared in the bundle.
+Relationships: incident `targets` identity and vulnerability, incident `attributed-to` threat-actor
+(the attribution grade as `confidence`), incident and threat-actor `uses` malware, incident `uses`
+attack-pattern, threat-actor `targets` identity, indicator `indicates` incident, incident
+`related-to` software. The STIX 2.1 incident object defines no relationships of its own: the core
+extension lists `targets` and `attributed-to` for it, and `stix2-validator` warns (202) on the ones
+the spec does not suggest; docs/sinks.md lists the accepted warnings.
 
-Reruns give the same bytes: ids are UUIDv5 of the record id or the object's name (the
-validator's strict mode prefers UUIDv4), and `created`/`modified` come from the record's
-dates and articles' publication dates, never from the clock. Organisations and actors
-named in several incidents are one object, dated by the earliest and latest of them.
+Reruns give the same bytes: ids are UUIDv5 of the record id or the object's name (observables:
+the spec's own deterministic ids), and `created`/`modified` come from the record's dates, never
+from the clock. An object named in several incidents is one object, dated by all of them.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -35,28 +42,32 @@ from urllib.parse import urlsplit
 import stix2
 
 from pipeline.errors import SinkError
+from pipeline.intel import galaxy_cluster, instant, record_span, type_terms, vocabulary
 from pipeline.sinks import write_atomic
 from schemas.incident import Attribution, IncidentRecord
 
-__all__ = ["ATTRIBUTION_CONFIDENCE", "build_bundle", "serialize_bundle", "stix_id", "write_stix"]
+__all__ = [
+    "ATTRIBUTION_CONFIDENCE",
+    "INCIDENT_EXTENSION",
+    "build_bundle",
+    "serialize_bundle",
+    "stix_id",
+    "write_stix",
+]
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:news-incident-pipeline:stix")
+INCIDENT_EXTENSION = "extension-definition--ef765651-680c-498d-9894-99799f2fa126"  # OASIS Incident Core
 # STIX confidence (0-100) of an attribution grade: confirmed by investigators, claimed by
 # the actor (unverified), suspected by researchers or the press.
 ATTRIBUTION_CONFIDENCE: dict[Attribution, int] = {"confirmed": 85, "claimed": 50, "suspected": 30}
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _DEFINED = datetime(2025, 1, 1, tzinfo=UTC)  # when the pipeline identity and extension were defined
 _EXTENSION_PROPERTIES = {
     "x_incident_id": "the record's id, stable across runs",
     "x_linkid": "the record's slug",
-    "x_incident_type": "incident type (Data Breach, Ransomware, ...)",
-    "x_severity": "severity 0-100 (README: severity rubric)",
-    "x_impact": "impact 1-5",
-    "x_attack_vector": "initial access vector, or 'unknown'",
-    "x_records_affected": "number of records affected, when reported",
-    "x_data_categories": "categories of data compromised",
-    "x_compromised_software": "compromised software, with versions",
-    "x_confidence": "the record's overall confidence 0-1",
+    "incident_type": "OpenCTI incident type (incident_type_ov), from the record's type",
+    "first_seen": "the earliest date the record knows",
+    "last_seen": "the latest publication of a source article",
+    "source": "the publishers of the source articles",
     "x_review_state": "an analyst's review: unreviewed, confirmed, corrected or rejected",
     "x_review_by": "who reviewed it last",
     "x_review_at": "when it was last reviewed (ISO 8601, UTC)",
@@ -69,40 +80,13 @@ def stix_id(kind: str, key: str) -> str:
 
 
 _PIPELINE = stix_id("identity", "news-incident-pipeline")
-_EXTENSION = stix_id("extension-definition", "news-incident-pipeline incident properties v1")
+_EXTENSION = stix_id("extension-definition", "news-incident-pipeline incident properties v2")
 
 
 @cache
 def _sectors() -> dict[str, str]:
     raw = json.loads(resources.files("pipeline").joinpath("data/stix_sectors.json").read_text("utf-8"))
     return {name.casefold(): sector for name, sector in raw["sectors"].items()}
-
-
-def _instant(text: str | None) -> datetime | None:
-    """A date or timestamp string as an aware UTC datetime; None when it is not one."""
-    if not text:
-        return None
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        try:
-            when = datetime.combine(date.fromisoformat(text[:10]), datetime.min.time())
-        except ValueError:
-            return None
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
-
-
-def _span(record: IncidentRecord) -> tuple[datetime, datetime]:
-    """(created, modified): the earliest date the record knows, and the latest publication."""
-    dates = record.dates
-    known = [_instant(d) for d in (dates.occurred, dates.discovered, dates.disclosed, dates.reported)]
-    published = [_instant(s.published) for s in record.sources]
-    instants = [d for d in (*known, *published) if d is not None]
-    if not instants and record.date:
-        month, _, year = record.date.partition("/")
-        instants = [_instant(f"{year}-{int(month):02d}-01")] if month.isdigit() else []
-    instants = [d for d in instants if d is not None]
-    return (min(instants), max(instants)) if instants else (_EPOCH, _EPOCH)
 
 
 _UNION = frozenset({"aliases", "sectors"})  # list properties merged across incidents; others: first seen
@@ -115,7 +99,7 @@ class _Objects:
         self.by_id: dict[str, dict[str, Any]] = {}
 
     def add(self, kind: str, oid: str, span: tuple[datetime, datetime], **props: Any) -> str:
-        props = {k: v for k, v in props.items() if v not in (None, "", [])}
+        props = {k: v for k, v in props.items() if v not in (None, "", [], {})}
         known = self.by_id.get(oid)
         if known is None:
             self.by_id[oid] = {"type": kind, "id": oid, "created": span[0], "modified": span[1], **props}
@@ -129,6 +113,12 @@ class _Objects:
                 known.setdefault(key, value)
         return oid
 
+    def observable(self, kind: str, **props: Any) -> str:
+        """A cyber observable; stix2 derives its id from its value, as the spec prescribes."""
+        made = stix2.parse({"type": kind, **props}, version="2.1")
+        self.by_id.setdefault(made.id, json.loads(made.serialize()))
+        return str(made.id)
+
     def relate(
         self, source: str, kind: str, target: str, span: tuple[datetime, datetime], **props: Any
     ) -> str:
@@ -138,91 +128,225 @@ class _Objects:
         )
 
 
-def _add_incident(objects: _Objects, record: IncidentRecord) -> None:
-    span = _span(record)
-    inc = record.incident
-    incident = objects.add(
-        "incident",
-        stix_id("incident", record.id),
-        span,
-        name=inc.title or record.id,
-        description=inc.description,
-        extensions={_EXTENSION: {"extension_type": "toplevel-property-extension"}},
-        x_incident_id=record.id,
-        x_linkid=record.linkid,
-        x_incident_type=inc.type,
-        x_severity=int(record.severity),
-        x_impact=int(record.impact),
-        x_attack_vector=record.attack_vector,
-        x_records_affected=record.records_affected,
-        x_data_categories=record.data_categories,
-        x_compromised_software=[" ".join([s.name, *s.versions]) for s in record.compromised_software],
-        x_confidence=record.confidence,
-        x_review_state=record.review.state,
-        x_review_by=record.review.by,
-        x_review_at=record.review.at,
-    )
-    refs = [incident]
-    victims = []
-    for entity in inc.affected_entities:
-        sector = _sectors().get(entity.industry.casefold())
-        victim = objects.add(
-            "identity",
-            stix_id("identity", entity.name.casefold()),
-            span,
-            name=entity.name,
-            identity_class="organization",
-            sectors=[sector] if sector else None,
-        )
-        victims.append(victim)
-        refs += [victim, objects.relate(incident, "related-to", victim, span, description=entity.type)]
-    for actor in record.threat_actors:
-        oid = objects.add(
-            "threat-actor",
-            stix_id("threat-actor", actor.name.casefold()),
-            span,
-            name=actor.name,
-            aliases=sorted(set(actor.aliases) - {actor.name}),
-        )
-        refs += [
-            oid,
-            objects.relate(
-                incident,
+class _Incident:
+    """Adds one record's objects; `refs` collects what its reports refer to."""
+
+    def __init__(self, objects: _Objects, record: IncidentRecord) -> None:
+        self.objects, self.record, self.span = objects, record, record_span(record)
+        self.id = stix_id("incident", record.id)
+        self.refs: list[str] = [self.id]
+
+    def add(self, kind: str, key: str, **props: Any) -> str:
+        oid = self.objects.add(kind, stix_id(kind, key), self.span, **props)
+        self.refs.append(oid)
+        return oid
+
+    def relate(self, source: str, kind: str, target: str, **props: Any) -> str:
+        oid = self.objects.relate(source, kind, target, self.span, **props)
+        self.refs.append(oid)
+        return oid
+
+    def victims(self) -> list[str]:
+        out = []
+        for entity in self.record.incident.affected_entities:
+            sector = _sectors().get(entity.industry.casefold())
+            victim = self.add(
+                "identity",
+                entity.name.casefold(),
+                name=entity.name,
+                identity_class="organization",
+                sectors=[sector] if sector else None,
+            )
+            out.append(victim)
+            self.relate(self.id, "targets", victim, description=entity.type)
+            if sector:
+                sector_id = self.add(
+                    "identity",
+                    f"sector:{sector}",
+                    name=entity.industry,
+                    identity_class="class",
+                    sectors=[sector],
+                    description=f"Industry sector ({sector})",
+                )
+                self.relate(victim, "part-of", sector_id)
+        return out
+
+    def actors(self, victims: list[str]) -> None:
+        for actor in self.record.threat_actors:
+            oid = self.add(
+                "threat-actor",
+                actor.name.casefold(),
+                name=actor.name,
+                aliases=sorted(set(actor.aliases) - {actor.name}),
+            )
+            confidence = ATTRIBUTION_CONFIDENCE[actor.attribution]
+            self.relate(
+                self.id,
                 "attributed-to",
                 oid,
-                span,
-                confidence=ATTRIBUTION_CONFIDENCE[actor.attribution],
+                confidence=confidence,
                 description=f"attribution: {actor.attribution}",
+            )
+            for victim in victims:
+                self.relate(oid, "targets", victim)
+            cluster = galaxy_cluster(actor)
+            if cluster and cluster[2] == "ransomware":
+                malware = self.add(
+                    "malware",
+                    cluster[1].casefold(),
+                    name=cluster[1],
+                    is_family=True,
+                    malware_types=["ransomware"],
+                )
+                self.relate(self.id, "uses", malware)
+                self.relate(oid, "uses", malware)
+
+    def way_in(self) -> None:
+        record = self.record
+        if record.attack_vector != "unknown":
+            pattern = self.add("attack-pattern", record.attack_vector, name=record.attack_vector)
+            self.relate(self.id, "uses", pattern)
+        for software in record.compromised_software:
+            sco = self.objects.observable(
+                "software", name=software.name, version=", ".join(software.versions) or None
+            )
+            self.refs.append(sco)
+            self.relate(self.id, "related-to", sco, description="compromised software")
+        cves = {c.upper() for s in record.compromised_software for c in s.cves}
+        cves |= {i.value.upper() for i in record.indicators if i.type == "cve"}
+        for cve in sorted(cves):
+            vuln = self.add(
+                "vulnerability",
+                cve,
+                name=cve,
+                external_references=[{"source_name": "cve", "external_id": cve}],
+            )
+            self.relate(self.id, "targets", vuln)
+
+    def indicators(self) -> None:
+        mapping = vocabulary()["indicators"]
+        for indicator in self.record.indicators:
+            kind = mapping[indicator.type]
+            if kind["path"] is None:
+                continue  # a CVE: a vulnerability, added with the way in
+            value = indicator.value.replace("\\", "\\\\").replace("'", "\\'")
+            if kind["stix"] == "file":
+                sco = self.objects.observable(
+                    "file", hashes={kind["path"].split(".", 1)[1].strip("'"): indicator.value}
+                )
+            else:
+                sco = self.objects.observable(kind["stix"], value=indicator.value)
+            oid = self.add(
+                "indicator",
+                f"{indicator.type}:{indicator.value}",
+                name=indicator.value,
+                pattern=f"[{kind['stix']}:{kind['path']} = '{value}']",
+                pattern_type="stix",
+                valid_from=self.span[0],
+                indicator_types=["unknown"],
+                description="Named in a news article; not vetted for detection."
+                + (" Written de-fanged." if indicator.defanged_in_text else ""),
+            )
+            self.refs.append(sco)
+            self.relate(oid, "based-on", sco)
+            self.relate(oid, "indicates", self.id)
+
+    def impacts(self) -> list[dict[str, Any]]:
+        """Confidentiality impacts: one per kind of information lost, with the record count."""
+        kinds = vocabulary()["information_types"]
+        info = sorted({kinds.get(c, "other") for c in self.record.data_categories})
+        if not info and self.record.records_affected:
+            info = ["unknown"]
+        count = {"record_count": self.record.records_affected} if self.record.records_affected else {}
+        return [{"information_type": kind, "loss_type": "confirmed-loss", **count} for kind in info]
+
+    def incident(self) -> None:
+        record, terms = self.record, type_terms(self.record)
+        inc = record.incident
+        types = list(terms["oasis"])
+        if any(e.type == "Vendor" for e in inc.affected_entities) and len(inc.affected_entities) > 1:
+            types += ["supply-chain-customer"]
+        counts = {"organization": len(inc.affected_entities)} if inc.affected_entities else {}
+        if record.people_affected:
+            counts["individual"] = record.people_affected
+        core = {
+            "extension_type": "property-extension",
+            "determination": terms["determination"],
+            "investigation_status": vocabulary()["investigation_status"].get(
+                inc.investigation_status, "open"
             ),
-        ]
-        refs += [objects.relate(oid, "targets", victim, span) for victim in victims]
-    for cve in sorted({c for s in record.compromised_software for c in s.cves}):
-        vuln = objects.add(
-            "vulnerability",
-            stix_id("vulnerability", cve.upper()),
-            span,
-            name=cve.upper(),
-            external_references=[{"source_name": "cve", "external_id": cve.upper()}],
+            "criticality": int(record.severity),
+            "scores": [
+                {
+                    "name": "news-incident-pipeline severity",
+                    "value": int(record.severity),
+                    "description": record.explanation,
+                },
+                {"name": "news-incident-pipeline impact level", "value": int(record.impact)},
+            ],
+        }
+        core |= {
+            k: v
+            for k, v in (
+                ("incident_types", sorted(set(types))),
+                ("impacted_entity_counts", counts),
+                ("confidentiality_impacts", self.impacts()),
+            )
+            if v
+        }
+        publishers = sorted({s.publisher for s in record.sources if s.publisher})
+        self.objects.add(
+            "incident",
+            self.id,
+            self.span,
+            name=inc.title or record.id,
+            description=inc.description,
+            confidence=round(record.confidence * 100),
+            labels=[inc.type] if inc.type != "Unknown" else None,
+            extensions={
+                INCIDENT_EXTENSION: core,
+                _EXTENSION: {"extension_type": "toplevel-property-extension"},
+            },
+            x_incident_id=record.id,
+            x_linkid=record.linkid,
+            incident_type=terms["opencti"],
+            first_seen=self.span[0],
+            last_seen=self.span[1],
+            source=", ".join(publishers),
+            x_review_state=record.review.state,
+            x_review_by=record.review.by,
+            x_review_at=record.review.at,
         )
-        refs += [vuln, objects.relate(incident, "related-to", vuln, span)]
-    for source in record.sources:
-        published = _instant(source.published) or span[0]
-        reference = {"source_name": source.publisher or urlsplit(source.url or "").hostname or "article"}
-        reference |= {"url": source.url} if source.url else {"external_id": source.article_id}
-        objects.add(
-            "report",
-            stix_id("report", f"{record.id}/{source.article_id}"),
-            (published, published),
-            name=source.title or source.article_id,
-            published=published,
-            report_types=["threat-report"],
-            object_refs=sorted(set(refs)),
-            external_references=[reference],
-        )
+
+    def reports(self) -> None:
+        for source in self.record.sources:
+            published = instant(source.published) or self.span[0]
+            reference = {"source_name": source.publisher or urlsplit(source.url or "").hostname or "article"}
+            reference |= {"url": source.url} if source.url else {"external_id": source.article_id}
+            self.objects.add(
+                "report",
+                stix_id("report", f"{self.record.id}/{source.article_id}"),
+                (published, published),
+                name=source.title or source.article_id,
+                published=published,
+                report_types=["threat-report"],
+                object_refs=sorted(set(self.refs)),
+                external_references=[reference],
+            )
+
+
+def _add_incident(objects: _Objects, record: IncidentRecord) -> None:
+    build = _Incident(objects, record)
+    victims = build.victims()
+    build.actors(victims)
+    build.way_in()
+    build.indicators()
+    build.incident()
+    build.reports()
 
 
 def _preamble() -> Iterator[dict[str, Any]]:
-    """The pipeline's own identity and the extension declaring the `x_` properties."""
+    """The pipeline's own identity and the extension declaring its top-level properties."""
     yield {
         "type": "identity",
         "id": _PIPELINE,
@@ -238,9 +362,10 @@ def _preamble() -> Iterator[dict[str, Any]]:
         "modified": _DEFINED,
         "created_by_ref": _PIPELINE,
         "name": "news-incident-pipeline incident properties",
-        "description": "Header fields of a news-incident-pipeline record on the STIX incident.",
+        "description": "Fields of a news-incident-pipeline record on the STIX incident that the Incident "
+        "Core Extension has no property for, under the names OpenCTI reads.",
         "schema": "; ".join(f"{name}: {what}" for name, what in _EXTENSION_PROPERTIES.items()),
-        "version": "1.0.0",
+        "version": "2.0.0",
         "extension_types": ["toplevel-property-extension"],
         "extension_properties": sorted(_EXTENSION_PROPERTIES),
     }
@@ -252,20 +377,20 @@ def build_bundle(records: Iterable[IncidentRecord]) -> stix2.Bundle:
     for record in sorted(records, key=lambda r: r.id):
         _add_incident(objects, record)
     made = [stix2.parse(props, allow_custom=True, version="2.1") for props in _preamble()]
-    made += [
-        stix2.parse(objects.by_id[oid] | {"created_by_ref": _PIPELINE}, allow_custom=True, version="2.1")
-        for oid in sorted(objects.by_id)
-    ]
-    bundle_id = f"bundle--{uuid.uuid5(NAMESPACE, '|'.join(o.id for o in made))}"
+    for oid in sorted(objects.by_id):
+        props = objects.by_id[oid]
+        if not props.get("spec_version"):  # an observable carries no created_by_ref
+            props = props | {"created_by_ref": _PIPELINE}
+        made.append(stix2.parse(props, allow_custom=True, version="2.1"))
+    bundle_id = f"bundle--{uuid.uuid5(NAMESPACE, '|'.join(o['id'] for o in made))}"
     return stix2.Bundle(objects=made, id=bundle_id, allow_custom=True)
 
 
 def _ordered(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """Properties in stix2's spec order, then the custom ones sorted (stix2 leaves those in
     set order, which changes from one process to the next)."""
-    return dict(
-        [p for p in pairs if not p[0].startswith("x_")] + sorted(p for p in pairs if p[0].startswith("x_"))
-    )
+    custom = set(_EXTENSION_PROPERTIES)
+    return dict([p for p in pairs if p[0] not in custom] + sorted(p for p in pairs if p[0] in custom))
 
 
 def serialize_bundle(bundle: stix2.Bundle) -> str:

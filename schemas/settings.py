@@ -16,6 +16,8 @@ class Settings(BaseModel):
     output: Path = Path("out/incidents.jsonl")
     db: str | None = None
     stix: Path | None = Field(None, description="STIX 2.1 bundle to write the incidents to")
+    misp: Path | None = Field(None, description="MISP JSON file of one event per incident")
+    misp_feed: Path | None = Field(None, description="folder of a static MISP feed of the incidents")
     per_article: bool = False
     max_file_bytes: int = Field(20_000_000, description="inputs larger than this are refused")
     progress: bool = False

@@ -1,7 +1,8 @@
 """The STIX 2.1 bundle: valid for stix2-validator, deterministic, and saying what the records say.
 
 Strict validation is run too: it may only raise the warnings the design accepts (see
-`pipeline.stix`): UUIDv5 ids (103), incident `attributed-to` (202), URLs without hashes (302).
+`pipeline.stix` and docs/sinks.md): UUIDv5 ids (103), relationships the spec permits but does not
+suggest, such as incident `targets` / `attributed-to` / `uses` (202), URLs without hashes (302).
 """
 
 from __future__ import annotations
@@ -18,13 +19,21 @@ from stix2validator import ValidationOptions, validate_string
 
 from pipeline.cli import main
 from pipeline.sinks import record_json
-from pipeline.stix import ATTRIBUTION_CONFIDENCE, build_bundle, serialize_bundle, stix_id, write_stix
+from pipeline.stix import (
+    ATTRIBUTION_CONFIDENCE,
+    INCIDENT_EXTENSION,
+    build_bundle,
+    serialize_bundle,
+    stix_id,
+    write_stix,
+)
 from schemas.incident import (
     AffectedEntity,
     CompromisedSoftware,
     IncidentDates,
     IncidentDetail,
     IncidentRecord,
+    Indicator,
     Source,
     ThreatActor,
 )
@@ -46,6 +55,7 @@ def _record(rid: str, victim: str, published: str, **extra: Any) -> IncidentReco
             title=f"{victim} customer data stolen",
             type="Data Breach",
             description=f"Intruders copied customer files from {victim}.",
+            investigation_status="Ongoing",
             affected_entities=[
                 AffectedEntity(name=victim, type="Company", industry="Retail"),
                 AffectedEntity(name="Tallyway Software", type="Vendor", industry="Unknown"),
@@ -55,7 +65,15 @@ def _record(rid: str, victim: str, published: str, **extra: Any) -> IncidentReco
         compromised_software=[
             CompromisedSoftware(name="Tallyway Ledger", versions=["4.2"], cves=["CVE-2025-10001"])
         ],
+        indicators=[
+            Indicator(type="domain", value="drop-box.example.net", defanged_in_text=True),
+            Indicator(type="sha256", value="a" * 64),
+            Indicator(type="cve", value="CVE-2025-10001"),
+        ],
+        data_categories=["contact details", "credentials"],
         records_affected=12000,
+        people_affected=9000,
+        attack_vector="credential stuffing",
         dates=IncidentDates(occurred="2025-02-20", disclosed="2025-03-03"),
         sources=[
             Source(
@@ -98,15 +116,57 @@ def test_stix_bundle_validates_and_holds_each_incident() -> None:
     objects = _objects(text)
     incident = objects[stix_id("incident", "GLN2025")]
     assert incident["name"] == "Glenmoor Outfitters customer data stolen"
-    assert (incident["x_incident_id"], incident["x_severity"], incident["x_impact"]) == ("GLN2025", 70, 4)
-    assert incident["x_records_affected"] == 12000
+    assert incident["x_incident_id"] == "GLN2025"
     assert incident["created"] == "2025-02-20T00:00:00.000Z"  # the earliest date of the record
     assert incident["modified"] == "2025-03-09T08:00:00.000Z"  # the latest publication, in UTC
+    assert (incident["incident_type"], incident["first_seen"]) == ("data-leak", "2025-02-20T00:00:00Z")
     victim = objects[stix_id("identity", "glenmoor outfitters")]
     assert (victim["identity_class"], victim["sectors"]) == ("organization", ["retail"])
     assert "sectors" not in objects[stix_id("identity", "tallyway software")]
     actor = objects[stix_id("threat-actor", "quartz heron")]
     assert actor["aliases"] == ["QH Crew"]
+
+
+def test_stix_incident_core_extension_holds_status_severity_and_impacts() -> None:
+    incident = _objects(build_bundle(RECORDS).serialize())[stix_id("incident", "GLN2025")]
+    core = incident["extensions"][INCIDENT_EXTENSION]
+    assert core["extension_type"] == "property-extension"
+    assert (core["investigation_status"], core["determination"]) == ("open", "successful-attempt")
+    assert core["incident_types"] == ["supply-chain-customer", "unauthorized-access", "unauthorized-release"]
+    assert core["criticality"] == 70
+    assert core["impacted_entity_counts"] == {"organization": 2, "individual": 9000}
+    assert core["confidentiality_impacts"] == [
+        {"information_type": kind, "loss_type": "confirmed-loss", "record_count": 12000}
+        for kind in ("credentials", "pii")
+    ]
+    assert {s["name"]: s["value"] for s in core["scores"]} == {
+        "news-incident-pipeline severity": 70,
+        "news-incident-pipeline impact level": 4,
+    }
+    assert {key for key in incident if key.startswith("x_")} == {
+        "x_incident_id",
+        "x_linkid",
+        "x_review_state",
+    }
+
+
+def test_stix_indicators_are_patterns_based_on_observables() -> None:
+    objects = _objects(build_bundle(RECORDS).serialize())
+    incident = stix_id("incident", "GLN2025")
+    domain = objects[stix_id("indicator", "domain:drop-box.example.net")]
+    assert domain["pattern"] == "[domain-name:value = 'drop-box.example.net']"
+    assert domain["pattern_type"] == "stix" and "de-fanged" in domain["description"]
+    digest = objects[stix_id("indicator", "sha256:" + "a" * 64)]
+    assert digest["pattern"] == f"[file:hashes.'SHA-256' = '{'a' * 64}']"
+    links = {
+        (o["source_ref"], o["relationship_type"], o["target_ref"])
+        for o in objects.values()
+        if o["type"] == "relationship"
+    }
+    (based_on,) = [target for source, kind, target in links if (source, kind) == (domain["id"], "based-on")]
+    assert (objects[based_on]["type"], objects[based_on]["value"]) == ("domain-name", "drop-box.example.net")
+    assert (domain["id"], "indicates", incident) in links
+    assert stix_id("indicator", "cve:CVE-2025-10001") not in objects  # a CVE is a vulnerability
 
 
 def test_stix_relationships_link_incident_actor_and_victims() -> None:
@@ -121,8 +181,28 @@ def test_stix_relationships_link_incident_actor_and_victims() -> None:
     attributed = links[(incident, "attributed-to", actor)]
     assert attributed["confidence"] == ATTRIBUTION_CONFIDENCE["claimed"]
     assert (actor, "targets", victim) in links
-    assert links[(incident, "related-to", victim)]["description"] == "Company"
-    assert (incident, "related-to", stix_id("vulnerability", "CVE-2025-10001")) in links
+    assert links[(incident, "targets", victim)]["description"] == "Company"
+    assert (incident, "targets", stix_id("vulnerability", "CVE-2025-10001")) in links
+    assert (incident, "uses", stix_id("attack-pattern", "credential stuffing")) in links
+    sector = stix_id("identity", "sector:retail")
+    assert (victim, "part-of", sector) in links
+    assert _objects(build_bundle(RECORDS).serialize())[sector]["identity_class"] == "class"
+
+
+def test_stix_ransomware_family_is_malware_the_incident_uses() -> None:
+    record = RECORDS[0].model_copy(
+        update={"threat_actors": [ThreatActor(name="Qilin", attribution="claimed")]}
+    )
+    objects = _objects(build_bundle([record]).serialize())
+    malware = objects[stix_id("malware", "qilin")]
+    assert (malware["is_family"], malware["malware_types"]) == (True, ["ransomware"])
+    links = {
+        (o["source_ref"], o["relationship_type"], o["target_ref"])
+        for o in objects.values()
+        if o["type"] == "relationship"
+    }
+    assert (stix_id("incident", "GLN2025"), "uses", malware["id"]) in links
+    assert (stix_id("threat-actor", "qilin"), "uses", malware["id"]) in links
 
 
 def test_stix_report_per_source_article() -> None:
@@ -152,7 +232,7 @@ def test_stix_bundle_is_the_same_for_the_same_records_in_any_order(tmp_path: Pat
     write_stix(list(reversed(RECORDS)), second)
     assert first.read_bytes() == second.read_bytes()
     assert count == len(json.loads(first.read_text("utf-8"))["objects"])
-    changed = [RECORDS[0].model_copy(update={"severity": "90"}), RECORDS[1]]
+    changed = [RECORDS[0].model_copy(update={"severity": "90"}), RECORDS[1]]  # criticality 90
     assert build_bundle(changed).serialize() != first.read_text("utf-8").rstrip("\n")
 
 
