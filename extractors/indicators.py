@@ -32,7 +32,7 @@ from extractors._gazetteer import load_gazetteer, load_vocabulary
 from extractors._registry import register
 from extractors._spans import doc_text, mention_chars, sentences
 from schemas.document import Article
-from schemas.entities import Mention
+from schemas.entities import AttrValue, Mention
 
 __all__ = ["INDICATOR_TYPES", "extract_indicators", "fang_with_offsets", "registered_domain"]
 
@@ -330,7 +330,7 @@ def extract_indicators(doc: Doc, article: Article) -> list[Mention]:
             if not places:
                 continue
             first = places[0]
-            attrs = {"type": kind, "defanged": any(p.defanged for p in places)}
+            attrs: dict[str, AttrValue] = {"type": kind, "defanged": any(p.defanged for p in places)}
             out.append(
                 mention_chars("indicator", _normal(kind, value), doc, first.start, first.end, NAME, attrs)
             )
