@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
+
 from spacy.attrs import LEMMA, LOWER, ORTH, POS, TAG
 from spacy.tokens import Doc, Span, Token
 
@@ -10,13 +13,17 @@ from schemas.entities import AttrValue, Mention, MentionLabel
 __all__ = [
     "doc_lemmas",
     "doc_text",
+    "entity_of",
     "lemmas",
+    "line_bounds",
     "lowers",
     "mention",
     "mention_chars",
     "poses",
+    "sentence_ents",
     "sentence_index",
     "sentence_of",
+    "sentence_text",
     "sentence_texts",
     "sentence_words",
     "sentences",
@@ -35,6 +42,9 @@ _SENT_TEXTS = "extractors.sent_texts"
 _TAGS = "extractors.tags"
 _POSES = "extractors.poses"
 _TEXTS = "extractors.texts"
+_ENTS = "extractors.ents"
+_LINE_STARTS = "extractors.line_starts"
+_LINE_BREAK = re.compile("\n")
 
 
 def doc_text(doc: Doc) -> str:
@@ -92,6 +102,55 @@ def sentence_texts(doc: Doc) -> list[str]:
         text = doc_text(doc)
         cached = doc.user_data[_SENT_TEXTS] = [text[s.start_char : s.end_char] for s in sentences(doc)]
     return cached
+
+
+def _entity_index(doc: Doc) -> tuple[list[Span], list[int], list[list[Span]]]:
+    """`doc.ents`; per token, the number of its entity (-1 for none); per sentence of
+    `sentences(doc)`, the entities wholly inside it. One pass over the entities, once per Doc."""
+    cached = doc.user_data.get(_ENTS)
+    if cached is None:
+        ents = list(doc.ents)
+        owner = [-1] * len(doc)
+        per_sent: list[list[Span]] = [[] for _ in sentences(doc)]
+        index = doc.user_data[_INDEX]
+        for n, ent in enumerate(ents):
+            owner[ent.start : ent.end] = [n] * len(ent)
+            if index[ent.start] == index[ent.end - 1]:
+                per_sent[index[ent.start]].append(ent)
+        cached = doc.user_data[_ENTS] = (ents, owner, per_sent)
+    return cached
+
+
+def entity_of(tok: Token) -> Span | None:
+    """The entity of `doc.ents` that `tok` is part of, if any: a lookup (scanning `doc.ents` for
+    every token asked about made extraction quadratic in the length of the article)."""
+    ents, owner, _ = _entity_index(tok.doc)
+    return ents[owner[tok.i]] if owner[tok.i] >= 0 else None
+
+
+def sentence_ents(sent: Span) -> list[Span]:
+    """`sent.ents` (the entities wholly inside it) for a sentence of `sentences(doc)`, looked up:
+    spaCy walks all the Doc's entities on every `Span.ents`."""
+    doc = sent.doc
+    if sent.start >= sent.end:
+        return []
+    n = sentence_index(doc, sent.start)
+    own = sentences(doc)[n]
+    if own.start != sent.start or own.end != sent.end:
+        return list(sent.ents)
+    return _entity_index(doc)[2][n]
+
+
+def line_bounds(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """Start and end of the line of `doc_text(doc)` around the characters `start`..`end` (the end
+    is the next line break, else the text's length), by bisection in the Doc's line starts:
+    searching the text for line breaks around every name made a long line quadratic."""
+    starts = doc.user_data.get(_LINE_STARTS)
+    if starts is None:
+        starts = doc.user_data[_LINE_STARTS] = [0] + [m.end() for m in _LINE_BREAK.finditer(doc_text(doc))]
+    following = bisect_right(starts, end)
+    line_end = starts[following] - 1 if following < len(starts) else len(doc_text(doc))
+    return starts[bisect_right(starts, start) - 1], line_end
 
 
 def _column(doc: Doc, key: str, attr: int, lower: bool = False) -> list[str]:
@@ -160,8 +219,8 @@ def sentence_words(sent: Span) -> frozenset[str]:
     return cached
 
 
-def _sentence_text_of(span: Span) -> str:
-    """`sentence_of(span).text`, from the per-Doc `sentence_texts`."""
+def sentence_text(span: Span) -> str:
+    """`sentence_of(span).text`, from the per-Doc `sentence_texts` (not joined again each time)."""
     return sentence_texts(span.doc)[sentence_index(span.doc, span.start)]
 
 
@@ -180,7 +239,7 @@ def mention(
         text=span.text,
         start=span.start_char,
         end=span.end_char,
-        sentence=_sentence_text_of(span),
+        sentence=sentence_text(span),
         extractor=extractor,
         attrs=attrs or {},
         score=score,
@@ -199,7 +258,7 @@ def mention_chars(
 ) -> Mention:
     """A mention for the characters `doc_text(doc)[start:end]` (e.g. a regex match)."""
     span = doc.char_span(start, end, alignment_mode="expand")
-    sentence = _sentence_text_of(span) if span is not None else doc_text(doc)[start:end]
+    sentence = sentence_text(span) if span is not None else doc_text(doc)[start:end]
     return Mention(
         label=label,
         value=value,

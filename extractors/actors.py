@@ -41,7 +41,19 @@ from spacy.vocab import Vocab
 
 from extractors._gazetteer import load_gazetteer, load_vocabulary
 from extractors._registry import register
-from extractors._spans import doc_text, lemmas, lowers, mention, poses, sentence_of, sentences, texts
+from extractors._spans import (
+    doc_text,
+    entity_of,
+    lemmas,
+    lowers,
+    mention,
+    poses,
+    sentence_ents,
+    sentence_index,
+    sentence_of,
+    sentences,
+    texts,
+)
 from schemas.document import Article
 from schemas.entities import Mention
 
@@ -49,6 +61,8 @@ __all__ = ["canonical_actor", "english_words", "extract_actors", "grade_attribut
 
 NAME = "actors.v1"
 GRADES = ("confirmed", "claimed", "suspected")
+_TOKEN_TEXTS = "actors.token_texts"
+_CUES = "actors.cue_matches"
 CLAUSE_DEPS = frozenset(
     {"ROOT", "ccomp", "advcl", "relcl", "conj", "csubj", "acl", "xcomp", "parataxis", "pcomp"}
 )
@@ -215,7 +229,16 @@ def _is_english(span: Span) -> bool:
 def _common_word(span: Span) -> bool:
     """An English word, or one the article also writes in lower case ("Malware" / "malware")."""
     lower = span.text.lower()
-    return _is_english(span) or any(t.text == lower for t in span.doc)
+    return _is_english(span) or lower in _token_texts(span.doc)
+
+
+def _token_texts(doc: Doc) -> frozenset[str]:
+    """The Doc's token texts, as a set made once per Doc (scanning the Doc for every name asked
+    about was quadratic in the length of the article)."""
+    cached = doc.user_data.get(_TOKEN_TEXTS)
+    if cached is None:
+        cached = doc.user_data[_TOKEN_TEXTS] = frozenset(texts(doc))
+    return cached
 
 
 def _distinctive(span: Span) -> bool:
@@ -530,7 +553,7 @@ def _named_by_charge(sent: Span) -> Iterator[Found]:
     if _words("incident_words").isdisjoint(lemmas(sent.doc)[sent.start : sent.end]):
         return
     legal, roles = _words("legal_verbs"), _words("legal_role_nouns")
-    for ent in sent.ents:
+    for ent in sentence_ents(sent):
         if ent.label_ != "PERSON" or len(ent) < 2:
             continue
         root = ent.root
@@ -643,7 +666,7 @@ def _state_name(tok: Token) -> Span | None:
     ("the Russian government") or a state body ("People's Liberation Army")."""
     doc = tok.doc
     if tok.ent_type_ == "GPE":
-        ent = next((e for e in doc.ents if e.start <= tok.i < e.end), None)
+        ent = entity_of(tok)
         if ent is None:
             return None
         start = ent.start + (doc[ent.start].lower_ == "the")
@@ -652,7 +675,7 @@ def _state_name(tok: Token) -> Span | None:
         i = _origin_start(doc, tok.i, sentence_of(tok).start)
         return doc[i : tok.i + 1] if i is not None else None
     if tok.ent_type_ == "ORG" and any(t.lower_ in _words("state_nouns") for t in tok.subtree):
-        ent = next((e for e in doc.ents if e.start <= tok.i < e.end), None)
+        ent = entity_of(tok)
         if ent is not None:
             start = ent.start + (doc[ent.start].lower_ == "the")
             return doc[start : ent.end] if start < ent.end else None
@@ -698,7 +721,15 @@ def _clause_head(tok: Token) -> Token:
 
 
 def _cue_matches(sent: Span) -> list[tuple[str, Token, str]]:
-    """(grade, first token, cue text) for every attribution cue in the sentence, negated ones dropped."""
+    """(grade, first token, cue text) for every attribution cue in the sentence, negated ones dropped;
+    found once per sentence (every actor in a long sentence looked them all up again)."""
+    known: dict[tuple[int, int], list[tuple[str, Token, str]]] = sent.doc.user_data.setdefault(_CUES, {})
+    if (sent.start, sent.end) not in known:
+        known[(sent.start, sent.end)] = _find_cues(sent)
+    return known[(sent.start, sent.end)]
+
+
+def _find_cues(sent: Span) -> list[tuple[str, Token, str]]:
     doc = sent.doc
     sent_lemmas = lemmas(doc)[sent.start : sent.end]
     sent_lowers = lowers(doc)[sent.start : sent.end]
@@ -870,13 +901,18 @@ def _balanced(span: Span) -> Span:
 def extract_actors(doc: Doc, article: Article) -> list[Mention]:
     """Named threat actors, each mention graded by the attribution cues of its own clause."""
     found = _candidates(doc, article.title)
+    by_sentence: dict[int, list[tuple[str, Token]]] = {}  # the others that matter share the sentence
+    for g in found:
+        by_sentence.setdefault(sentence_index(doc, g.anchor.i), []).append(
+            (canonical_actor(g.span.text)[0], g.anchor)
+        )
     out: list[Mention] = []
     for f in found:
         span = _balanced(f.span)
         text = span.text.strip("\"'“”")
         value, entry = (text, None) if f.rule in DESCRIPTIVE_RULES else canonical_actor(text)
         kind = entry["kind"] if entry else f.kind
-        others = [g.anchor for g in found if canonical_actor(g.span.text)[0] != value]
+        others = [anchor for name, anchor in by_sentence[sentence_index(doc, f.anchor.i)] if name != value]
         grade, cue = grade_attribution(f.anchor, others)
         attrs = {
             "attribution": grade,

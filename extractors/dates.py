@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -39,13 +40,16 @@ from spacy.tokens import Doc, Span, Token
 
 from extractors._gazetteer import load_vocabulary
 from extractors._registry import register
-from extractors._spans import doc_text, mention_chars, sentence_of
+from extractors._spans import doc_text, mention_chars, sentence_index, sentence_of, sentence_text
 from schemas.document import Article
 from schemas.entities import AttrValue, Mention
 
 __all__ = ["PRECISIONS", "ROLES", "Resolved", "extract_dates", "find_dates", "pick_dates"]
 
 NAME = "dates.v1"
+_ROLE_VERBS = "dates.role_verbs"
+_STATISTIC = "dates.statistic"
+_FUTURE = "dates.future"
 ROLES = ("occurred", "discovered", "disclosed", "reported")
 PRECISIONS = ("day", "week", "month", "year")  # finest first
 _FUTURE_GRACE = timedelta(days=60)
@@ -224,13 +228,16 @@ def _ignored(text: str, start: int, end: int, value: date, published: date | Non
 def find_dates(doc: Doc, published: date | None) -> list[Resolved]:
     """Every resolvable date expression of the text, in order, without overlaps."""
     text = doc_text(doc)
-    taken: list[tuple[int, int]] = []
+    starts: list[int] = []  # of the dates taken, sorted; they do not overlap, so their ends are sorted too
+    ends: list[int] = []
     found: list[Resolved] = []
 
     def add(start: int, end: int, resolved: tuple[date, str] | None, relative: bool) -> None:
-        if resolved is None or any(start < e and s < end for s, e in taken):
+        before = bisect_left(starts, end)  # the taken dates that start before this one ends
+        if resolved is None or (before and ends[before - 1] > start):
             return
-        taken.append((start, end))
+        starts.insert(before, start)
+        ends.insert(before, end)
         if not _ignored(text, start, end, resolved[0], published):
             found.append(Resolved(start, end, resolved[0], resolved[1], relative))
 
@@ -284,13 +291,23 @@ def _role(span: Span) -> str | None:
     for tok in span.root.ancestors:
         if tok.pos_ in ("VERB", "AUX", "NOUN") and (role := _token_role(tok)):
             return role
-    sent = sentence_of(span)
-    candidates = [
-        (abs(t.i - span.root.i), role)
-        for t in sent
-        if t.pos_ == "VERB" and t not in span and (role := _token_role(t))
-    ]
+    verbs = _role_verbs(sentence_of(span))
+    root = span.root.i
+    left = bisect_left(verbs, (span.start,)) - 1  # the nearest cue verb on each side, out of the span
+    right = bisect_left(verbs, (span.end,))
+    candidates = [(root - verbs[left][0], verbs[left][1])] if left >= 0 else []
+    if right < len(verbs):
+        candidates.append((verbs[right][0] - root, verbs[right][1]))
     return min(candidates)[1] if candidates else None
+
+
+def _role_verbs(sent: Span) -> list[tuple[int, str]]:
+    """(position, role) of the sentence's cue verbs, found once per sentence (a long sentence
+    full of dates looked at all its words for every date)."""
+    known: dict[int, list[tuple[int, str]]] = sent.doc.user_data.setdefault(_ROLE_VERBS, {})
+    if sent.start not in known:
+        known[sent.start] = [(t.i, role) for t in sent if t.pos_ == "VERB" and (role := _token_role(t))]
+    return known[sent.start]
 
 
 @cache
@@ -302,13 +319,23 @@ def _statistics_re() -> re.Pattern[str]:
 def _statistic(span: Span) -> bool:
     """ "Gangs launched 90 million ransomware attacks last year, a report found": a date of
     attacks in general, no date of this incident."""
-    return bool(_statistics_re().search(sentence_of(span).text))
+    return _per_sentence(span, _STATISTIC, lambda text: bool(_statistics_re().search(text)))
 
 
 def _future(span: Span) -> bool:
     words = _cues()["future"]
-    sent = sentence_of(span).text.lower()
-    return any(re.search(rf"\b{re.escape(w)}\b", sent) for w in words)
+    return _per_sentence(
+        span, _FUTURE, lambda text: any(re.search(rf"\b{re.escape(w)}\b", text.lower()) for w in words)
+    )
+
+
+def _per_sentence(span: Span, key: str, test: Callable[[str], bool]) -> bool:
+    """`test` of the text of the span's sentence, run once per sentence and kept in the Doc."""
+    known: dict[int, bool] = span.doc.user_data.setdefault(key, {})
+    n = sentence_index(span.doc, span.start)
+    if n not in known:
+        known[n] = test(sentence_text(span))
+    return known[n]
 
 
 @register(NAME)

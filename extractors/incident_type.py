@@ -35,7 +35,16 @@ from spacy.tokens import Doc, Span, Token
 from extractors._gazetteer import load_vocabulary
 from extractors._patterns import any_of
 from extractors._registry import register
-from extractors._spans import doc_text, is_brief, lemmas, lowers, mention_chars, sentence_texts, sentences
+from extractors._spans import (
+    doc_text,
+    is_brief,
+    lemmas,
+    lowers,
+    mention_chars,
+    sentence_ents,
+    sentence_texts,
+    sentences,
+)
 from schemas.document import Article
 from schemas.entities import AttrValue, Mention
 
@@ -116,7 +125,7 @@ def _is_named(sent: Span, brief: bool) -> bool:
     def common(tok: Token) -> bool:  # "Ransomware attacks are rising": NER's ORG, no name
         return tok.lower_ in generic or tok.lemma_.lower() in generic
 
-    if any(ent.label_ in _NAMED and not all(map(common, ent)) for ent in sent.ents):
+    if any(ent.label_ in _NAMED and not all(map(common, ent)) for ent in sentence_ents(sent)):
         return True
     return brief and any(t.pos_ == "PROPN" and not common(t) for t in sent)
 

@@ -20,6 +20,7 @@ were breached.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from extractors._spans import (
     doc_lemmas,
     doc_text,
     is_brief,
+    line_bounds,
     lowers,
     mention_chars,
     sentence_of,
@@ -63,6 +65,18 @@ _OWNED_NAME = re.compile(r"(.+?)['’]s\s+\S")
 _WORD = re.compile(r"[\w&.'’$-]+")
 _LOWER_WORD = re.compile(r"(?<![\w.])[a-z][a-z'-]+")
 _ACRONYM_AFTER = re.compile(r"\s(?=\s*\([A-Z][A-Za-z&.]{1,9}\))")
+_WORD_RUN = re.compile(r"\w+")
+_HEADLINE_LINES = "organizations.headline_lines"
+_DATELINES = "organizations.datelines"
+_EXPOSURES = "organizations.exposures"
+_NOT_BEFORE_NAME = re.compile(r"[\w&.-]")
+_NOT_AFTER_NAME = re.compile(r"[\w&-]")
+_MASTHEAD_AFTER = re.compile(r"\s*(?:[|–—]|$)")
+_NOT_BEFORE_OWNER = re.compile(r"[\w&]")
+_RUN_END = _NOT_BEFORE_OWNER  # the last character of a `_NAME_RUN`
+_CAPITAL = re.compile(r"[A-Z]")
+# A character no `_NAME_RUN` takes: one outside names, or a space not between a name's words.
+_RUN_BREAK = re.compile(r"[^\w&.'’\s-]|(?<![\w&])\s|\s(?!(?:of\s|&\s|and\s)?[A-Z])")
 _DATELINE = re.compile(r"[A-Z][A-Z .,'&]+(?:\([A-Z][\w .&/-]*\))?\s*[-–—]\s")
 
 
@@ -78,8 +92,10 @@ class _Cues:
     product_re: re.Pattern[str]
     descriptor_re: re.Pattern[str]
     appositive_re: re.Pattern[str]
+    appositive_tail_re: re.Pattern[str]
     name_before_re: re.Pattern[str]
     name_after_re: re.Pattern[str]
+    name_after_tail_re: re.Pattern[str]
     cited_before_re: re.Pattern[str]
     cited_after_re: re.Pattern[str]
     attacker_before_re: re.Pattern[str]
@@ -134,6 +150,15 @@ def _load_cues() -> _Cues:
         aliases_by_id.setdefault(entry["id"], set()).add(alias)
     aliases = _grouped_alternation(list(gazetteer))
     heads = _grouped_alternation(raw["org_heads"] + raw["product_heads"])
+    # What must follow the name run of `appositive_re` and `name_after_re` (see `_run_matches`).
+    appositive = (
+        rf",\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,4}}?(?:{_grouped_alternation(raw['org_heads'])})"
+        rf"(?=\s*[,.;:)]|\s+(?:based|headquartered|that|which|with|in|of|from|owned|known)\b)"
+    )
+    name_after = (
+        rf"['’]?s?\s+(?:(?:has|have|had|also|now|recently|reportedly|publicly)\s+)*"
+        rf"(?:{_grouped_alternation(raw['victim_after'] + raw['customer_verbs'])})\b"
+    )
     return _Cues(
         words=words,
         products=frozenset(raw["products"]),
@@ -142,18 +167,13 @@ def _load_cues() -> _Cues:
         alias_re=re.compile(rf"(?<![\w&.-])(?:{aliases})(?![\w&-])") if aliases else None,
         product_re=re.compile(rf"(?<![\w&.-])(?:{_grouped_alternation(raw['products'])})(?![\w&-])"),
         descriptor_re=re.compile(rf"\b(?:{heads})\s+({_NAME_RUN})"),
-        appositive_re=re.compile(
-            rf"(?<![\w&.-])({_NAME_RUN}),\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,4}}?"
-            rf"(?:{_grouped_alternation(raw['org_heads'])})"
-            rf"(?=\s*[,.;:)]|\s+(?:based|headquartered|that|which|with|in|of|from|owned|known)\b)"
-        ),
+        appositive_re=re.compile(rf"(?<![\w&.-])({_NAME_RUN}){appositive}"),
+        appositive_tail_re=re.compile(rf"(?={appositive})"),
         name_before_re=re.compile(
             rf"\b(?:{_grouped_alternation(raw['name_cue_before'])})\s+(?:the\s+)?({_NAME_RUN})"
         ),
-        name_after_re=re.compile(
-            rf"({_NAME_RUN})(?=['’]?s?\s+(?:(?:has|have|had|also|now|recently|reportedly|publicly)\s+)*"
-            rf"(?:{_grouped_alternation(raw['victim_after'] + raw['customer_verbs'])})\b)"
-        ),
+        name_after_re=re.compile(rf"({_NAME_RUN})(?={name_after})"),
+        name_after_tail_re=re.compile(rf"(?={name_after})"),
         cited_before_re=re.compile(rf"\b(?:{_alternation(raw['cited_before'])})\s+(?:the\s+)?$", re.I),
         cited_after_re=re.compile(rf"^['’]?s?\s+(?:{_alternation(raw['cited_after'])})\b", re.I),
         attacker_before_re=re.compile(
@@ -217,6 +237,60 @@ class _Org:
     owners: Counter[str] = field(default_factory=Counter)
 
 
+class _Others:
+    """Where the article's organisations occur and by which names, for the votes that look at the
+    other organisations around an occurrence: built once per article, where each occurrence looking
+    through all the others made extraction quadratic in the length of the article."""
+
+    def __init__(self, orgs: list[_Org]) -> None:
+        self.orgs = orgs
+        self.spans = sorted((start, end, n) for n, org in enumerate(orgs) for start, end in org.spans)
+        self.starts = [start for start, _, _ in self.spans]
+        self.ends = [end for _, end, _ in self.spans]  # sorted too: occurrences do not overlap
+        self.by_variant: dict[str, list[int]] = {}
+        for n, org in enumerate(orgs):
+            for variant in org.variants:
+                self.by_variant.setdefault(variant, []).append(n)
+
+    def first_between(self, org: _Org, start: int, end: int) -> _Org | None:
+        """The first other organisation occurring after `start` and before `end`."""
+        i = bisect_right(self.starts, start)
+        while i < len(self.spans) and self.spans[i][0] < end:
+            other = self.orgs[self.spans[i][2]]
+            if other is not org:
+                return other
+            i += 1
+        return None
+
+    def overlapping(self, start: int, end: int) -> _Org | None:
+        """The first organisation (in list order) with an occurrence overlapping `start`..`end`."""
+        i = bisect_right(self.ends, start)
+        hits = []
+        while i < len(self.spans) and self.spans[i][0] < end:
+            hits.append(self.spans[i][2])
+            i += 1
+        return self.orgs[min(hits)] if hits else None
+
+    def next_to(self, text: str, end: int) -> _Org | None:
+        """The organisation whose occurrence follows `end` across spaces only."""
+        i = bisect_right(self.starts, end)
+        return (
+            self.orgs[self.spans[i][2]]
+            if i < len(self.spans) and _follows(text, end, self.starts[i])
+            else None
+        )
+
+    def owners(self, org: _Org, before: str) -> list[str]:
+        """The other organisations whose name (a variant, not preceded by a word character or "&")
+        ends `before` with a possessive ("... Acme's "), in article order; `before` ends in "'s "."""
+        cut = len(before.rstrip()) - 2
+        found: set[int] = set()
+        for k in range(cut):
+            if k == 0 or not _NOT_BEFORE_OWNER.match(before, k - 1):
+                found.update(self.by_variant.get(before[k:cut], ()))
+        return [self.orgs[n].name for n in sorted(found) if self.orgs[n] is not org]
+
+
 @register(EXTRACTOR)
 def extract_organizations(doc: Doc, article: Article) -> list[Mention]:
     """One `organization` mention per occurrence, valued by the article's canonical name."""
@@ -225,11 +299,12 @@ def extract_organizations(doc: Doc, article: Article) -> list[Mention]:
     _locate(doc, orgs, cues)
     orgs = [org for org in orgs if org.spans]
     lead_end = _lead_end(doc) if is_brief(doc) else 0
+    others = _Others(orgs)
     for org in orgs:
         for start, end in org.spans:
-            _vote(doc, org, start, end, orgs, cues)
+            _vote(doc, org, start, end, others, cues)
             org.votes["lead"] += start < lead_end and not _hypothetical(doc, start, cues.words)
-    extras = _struck_parties(doc, orgs, cues)
+    extras = _struck_parties(doc, others, cues)
     title = _clean_title(article.title)
     brief = is_brief(doc)
     roles = _decide_roles(orgs, title, cues, brief)
@@ -326,15 +401,16 @@ def _clean_name(text: str, cues: _Cues) -> str:
     return text.strip(' ,.;:-–—"“”()')
 
 
-def _is_headline(text: str, start: int, end: int) -> bool:
-    """Whether `text[start:end]` is on a title-case line ("Acme Pauses Work With ..."), where NER guesses."""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line = text[line_start : line_end if line_end >= 0 else len(text)]
-    words = [w for w in re.findall(r"[A-Za-z][a-z]{3,}|[A-Z]{4,}", line)]
-    if len(words) < 3:
-        return False
-    return sum(w[0].isupper() for w in words) / len(words) >= 0.6
+def _is_headline(doc: Doc, start: int, end: int) -> bool:
+    """Whether the characters `start`..`end` are on a title-case line ("Acme Pauses Work With ..."),
+    where NER guesses. Decided once per line (a long line asked about for every name was quadratic)."""
+    line_start, line_end = line_bounds(doc, start, end)
+    known: dict[tuple[int, int], bool] = doc.user_data.setdefault(_HEADLINE_LINES, {})
+    if (line_start, line_end) not in known:
+        words = re.findall(r"[A-Za-z][a-z]{3,}|[A-Z]{4,}", doc_text(doc)[line_start:line_end])
+        title_case = len(words) >= 3 and sum(w[0].isupper() for w in words) / len(words) >= 0.6
+        known[(line_start, line_end)] = title_case
+    return known[(line_start, line_end)]
 
 
 def _plausible(name: str, cues: _Cues) -> bool:
@@ -364,7 +440,7 @@ def _collect_orgs(doc: Doc, cues: _Cues) -> list[_Org]:
     found: list[tuple[str, dict[str, Any] | None]] = []
     persons = _person_names(doc)
     for ent in doc.ents:
-        if ent.label_ != "ORG" or _is_headline(text, ent.start_char, ent.end_char):
+        if ent.label_ != "ORG" or _is_headline(doc, ent.start_char, ent.end_char):
             continue
         if any(t.pos_ in {"VERB", "AUX"} for t in ent) or _abbreviates_term(ent):
             continue
@@ -389,13 +465,15 @@ def _collect_orgs(doc: Doc, cues: _Cues) -> list[_Org]:
         )
         if _plausible(name, cues) and not person:
             found.append((name, None))
-    for m in cues.appositive_re.finditer(text):  # "Acme Builders, a construction company based in"
+    for m in _run_matches(text, cues.appositive_re, cues.appositive_tail_re):  # "Acme Builders, a firm in"
         name = _drop_leading_stop_words(_clean_name(m.group(1), cues))
-        if _plausible(name, cues) and not _is_headline(text, m.start(), m.end()):
+        if _plausible(name, cues) and not _is_headline(doc, m.start(), m.end()):
             found.append((name, None))  # whatever NER called it (often PERSON)
     lower_words = set(_LOWER_WORD.findall(text))
-    for pattern in (cues.name_before_re, cues.name_after_re):
-        for m in pattern.finditer(text):
+    name_before = cues.name_before_re.finditer(text)
+    name_after = _run_matches(text, cues.name_after_re, cues.name_after_tail_re)
+    for pattern, matches in ((cues.name_before_re, name_before), (cues.name_after_re, name_after)):
+        for m in matches:
             name = _drop_leading_stop_words(_clean_name(m.group(1), cues))
             strong = pattern is cues.name_before_re and bool(_STRONG_CUE.search(m.group()))
             if _plausible(name, cues) and _looks_like_org(
@@ -404,12 +482,41 @@ def _collect_orgs(doc: Doc, cues: _Cues) -> list[_Org]:
                 found.extend((part, None) for part in _split_pair(name))
     for m in cues.place_re.finditer(text):
         name = _clean_name(m.group(), cues)
-        if _plausible(name, cues) and not _is_headline(text, m.start(), m.end()):
+        if _plausible(name, cues) and not _is_headline(doc, m.start(), m.end()):
             found.append((name, None))  # "the Town of Harrowgate": NER tags it as a place or a title
     terms = _term_acronyms(doc)
     orgs = _merge(_owners_for_possessed([f for f in found if f[0] not in terms]), cues)
     _add_short_forms(orgs, lower_words, cues)
     return _add_acronyms(orgs, text)
+
+
+def _run_matches(text: str, pattern: re.Pattern[str], tail: re.Pattern[str]) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text)` for a pattern made of a `_NAME_RUN` and what must follow it (`tail`, a
+    lookahead of that alone), in linear time.
+
+    `re` tried the pattern at every capital letter, each time running through the capitalised words
+    that follow and back: quadratic in the length of a title-case line, minutes for a long headline.
+    Here it is tried only where a tail is within reach: a run ends at a word or connector character
+    before a tail (`_RUN_END`) and cannot cross a `_RUN_BREAK`; the matches are those of `finditer`.
+    """
+    breaks = [m.start() for m in _RUN_BREAK.finditer(text)]
+    tails = [m.start() for m in tail.finditer(text) if m.start() and _RUN_END.match(text, m.start() - 1)]
+    if not tails:
+        return
+    resume = 0
+    for capital in _CAPITAL.finditer(text):
+        start = capital.start()
+        if start < resume:
+            continue
+        stop = bisect_left(breaks, start)
+        reach = breaks[stop] if stop < len(breaks) else len(text)
+        following = bisect_right(tails, start)
+        if following == len(tails) or tails[following] > reach:
+            continue
+        match = pattern.match(text, start)
+        if match is not None:
+            yield match
+            resume = match.end()
 
 
 def _owners_for_possessed(
@@ -567,6 +674,7 @@ def _merge(found: list[tuple[str, dict[str, Any] | None]], cues: _Cues) -> list[
     """Group name variants: same key, or one key the start of the other ("Norrland" / "Norrland Freight")."""
     orgs: dict[str, _Org] = {}
     by_key: dict[tuple[str, ...], _Org] = {}
+    by_prefix: dict[tuple[str, ...], list[_Org]] = {}  # organisations by every shorter start of their key
     ordered = sorted(found, key=lambda item: (item[1] is None, -len(item[0].split())))
     for name, entry in ordered:
         key = _name_key(name, cues)
@@ -576,7 +684,8 @@ def _merge(found: list[tuple[str, dict[str, Any] | None]], cues: _Cues) -> list[
             entry = cues.gazetteer[name]
         org = orgs.get(entry["id"]) if entry else by_key.get(key)
         if org is None and entry is None:
-            org = _prefix_match(key, list(orgs.values()))
+            hits = by_prefix.get(key, [])
+            org = hits[0] if len(hits) == 1 else None
         if org is None:
             canonical = entry["id"] if entry else _strip_suffix(name, cues)
             if canonical in orgs:
@@ -585,6 +694,8 @@ def _merge(found: list[tuple[str, dict[str, Any] | None]], cues: _Cues) -> list[
                 org = _Org(name=canonical, key=_name_key(canonical, cues), variants={canonical}, entry=entry)
                 orgs[canonical] = org
                 by_key[org.key] = org
+                for size in range(1, len(org.key)):
+                    by_prefix.setdefault(org.key[:size], []).append(org)
         org.variants.add(name)
         by_key.setdefault(key, org)
     return list(orgs.values())
@@ -595,11 +706,6 @@ def _strip_suffix(name: str, cues: _Cues) -> str:
     while len(tokens) > 1 and tokens[-1].lower().rstrip(",") in cues.words["legal_suffixes"]:
         tokens = tokens[:-1]
     return " ".join(tokens).rstrip(",")
-
-
-def _prefix_match(key: tuple[str, ...], orgs: list[_Org]) -> _Org | None:
-    hits = [org for org in orgs if len(org.key) > len(key) and org.key[: len(key)] == key]
-    return hits[0] if len(hits) == 1 else None
 
 
 def _add_short_forms(orgs: list[_Org], lower_words: set[str], cues: _Cues) -> None:
@@ -629,28 +735,59 @@ def _locate(doc: Doc, orgs: list[_Org], cues: _Cues) -> None:
     matches: list[tuple[int, int, int, _Org | None]] = []
     for m in cues.product_re.finditer(text):
         matches.append((m.start(), m.end(), 1, None))
-    for org in orgs:
-        variants = _grouped_alternation([v for v in org.variants if v])
-        for m in re.finditer(rf"(?<![\w&.-])(?:{variants})(?![\w&-])", text):
-            matches.append((m.start(), m.end(), 0, org))
+    for start, end, org in _variant_matches(text, orgs):
+        matches.append((start, end, 0, org))
     matches.sort(key=lambda item: (item[0], -(item[1] - item[0]), -item[2]))
     taken_end = -1
     for start, end, _, org in matches:
         if start < taken_end:
             continue
         taken_end = end
-        if org is None or cues.relation_re.match(text[end : end + 40]) or _in_dateline(text, start):
+        if org is None or cues.relation_re.match(text[end : end + 40]) or _in_dateline(doc, start):
             continue
-        if _is_masthead(text, start, end):
+        if _is_masthead(doc, start, end):
             org.votes["cited"] += 1
             continue
         org.spans.append((start, end))
 
 
+def _variant_matches(text: str, orgs: list[_Org]) -> Iterator[tuple[int, int, _Org]]:
+    r"""Each organisation's matches, as `re.finditer` of the pattern
+    `(?<![\w&.-])(?:variant|...)(?![\w&-])` gives them (at each place the longest variant, no two
+    overlapping), organisation by organisation: found in one pass over the text's words, where one
+    pattern per organisation read the whole text once per organisation (quadratic in its length)."""
+    by_word: dict[str, list[tuple[str, int]]] = {}
+    by_char: dict[str, list[tuple[str, int]]] = {}  # variants that start with no word character
+    for n, org in enumerate(orgs):
+        for variant in org.variants:
+            if variant:
+                word = _WORD_RUN.match(variant)
+                bucket = by_word.setdefault(word.group(), []) if word else by_char.setdefault(variant[0], [])
+                bucket.append((variant, n))
+    longest: list[dict[int, int]] = [{} for _ in orgs]  # per organisation: start -> end
+    starts = [(m.start(), by_word.get(m.group())) for m in _WORD_RUN.finditer(text)]
+    if by_char:
+        firsts = re.compile("|".join(re.escape(ch) for ch in by_char))
+        starts += [(m.start(), by_char[m.group()]) for m in firsts.finditer(text)]
+    for start, candidates in starts:
+        if not candidates or (start and _NOT_BEFORE_NAME.match(text, start - 1)):
+            continue
+        for variant, n in candidates:
+            end = start + len(variant)
+            if text.startswith(variant, start) and not _NOT_AFTER_NAME.match(text, end):
+                longest[n][start] = max(end, longest[n].get(start, end))
+    for n, org in enumerate(orgs):
+        last = 0
+        for start in sorted(longest[n]):
+            if start >= last:
+                last = longest[n][start]
+                yield start, last, org
+
+
 # -- votes ---------------------------------------------------------------------------------------------
 
 
-def _vote(doc: Doc, org: _Org, start: int, end: int, orgs: list[_Org], cues: _Cues) -> None:
+def _vote(doc: Doc, org: _Org, start: int, end: int, others: _Others, cues: _Cues) -> None:
     """Add the role and industry evidence of one occurrence to `org.votes` / `org.industries`."""
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None:
@@ -691,10 +828,9 @@ def _vote(doc: Doc, org: _Org, start: int, end: int, orgs: list[_Org], cues: _Cu
         org.votes["told"] += 1
     if breachy and re.match(r"^['’]s?\s+(?:\w+\s+)?(?:customers|clients)\b", after):
         org.votes["vendor"] += 1
-    _vote_customer(doc, org, span, sent, orgs, cues, breachy)
+    _vote_customer(doc, org, span, sent, others, cues, breachy)
     if re.search(r"['’]s\s+$", before):
-        owners = [o for o in orgs if o is not org]
-        org.owners.update(o.name for o in owners if _ends_with_possessive(before, o.variants))
+        org.owners.update(others.owners(org, before))
 
 
 def _in_its_role(org: _Org, root: Token, words: dict[str, frozenset[str]]) -> bool:
@@ -703,11 +839,6 @@ def _in_its_role(org: _Org, root: Token, words: dict[str, frozenset[str]]) -> bo
     if (org.entry or {}).get("role_hint") not in _CITED_HINTS or root.dep_ != "nsubj":
         return False
     return _word_in(root.head, words["investigator_verbs"])
-
-
-def _ends_with_possessive(before: str, variants: set[str]) -> bool:
-    """ "... Acme's ": `before` ends with a variant's possessive (the substring test skips the regex)."""
-    return any(v in before and re.search(rf"(?<![\w&]){re.escape(v)}['’]s\s+$", before) for v in variants)
 
 
 def _paid_ransom(root: Token, words: dict[str, frozenset[str]]) -> bool:
@@ -983,35 +1114,43 @@ def _descriptor_industry(phrase: list[str], cues: _Cues) -> str | None:
 
 
 def _vote_customer(
-    doc: Doc, org: _Org, span: Span, sent: Span, orgs: list[_Org], cues: _Cues, breachy: bool
+    doc: Doc, org: _Org, span: Span, sent: Span, others: _Others, cues: _Cues, breachy: bool
 ) -> None:
     """ "X paused its work with Y (after a breach)": X is a customer, Y the breached one.
 
     Also "X is investigating whether its data..." (exposure through a vendor).
     """
     words = cues.words
-    following = sorted(
-        (s, n, other)
-        for n, other in enumerate(orgs)
-        if other is not org
-        for s, _ in other.spans
-        if span.end_char < s < sent.end_char
-    )
-    others = [other for _, _, other in following]
     window = doc[span.end : min(sent.end, span.end + 8)]
     verb = next((t for t in window if t.lower_ in words["customer_verbs"]), None)
     negated = verb is not None and any(
         t.lower_ in {"not", "n't", "never", "no"} for t in doc[span.end : verb.i]
     )
-    if verb is not None and others and not negated:
+    partner = others.first_between(org, span.end_char, sent.end_char) if verb is not None else None
+    if partner is not None and not negated:
         rest = doc[verb.i + 1 : sent.end].text.lower()
         if re.search(r"\bwith\b|\bties\b|\bcontract|\bwork\b|\bcollaboration|\bpartnership", rest):
             org.votes["customer"] += 1
-            org.partners.add(others[0].name)
+            org.partners.add(partner.name)
             if breachy:
-                others[0].votes["victim"] += 1
-    if cues.exposure_re.search(doc_text(doc)[span.end_char : sent.end_char]) and not org.votes["vendor"]:
+                partner.votes["victim"] += 1
+    if _last_exposure(doc, sent, cues) >= span.end_char and not org.votes["vendor"]:
         org.votes["exposure"] += 1
+
+
+def _last_exposure(doc: Doc, sent: Span, cues: _Cues) -> int:
+    """Where the sentence's last exposure cue starts (-1: none), found once per sentence: a cue
+    follows a name when it starts after it (the cues are plain phrases, so a cue inside the rest
+    of the sentence is a cue found in the sentence)."""
+    known: dict[int, int] = doc.user_data.setdefault(_EXPOSURES, {})
+    if sent.start_char not in known:
+        text, last = doc_text(doc), -1
+        match = cues.exposure_re.search(text, sent.start_char, sent.end_char)
+        while match is not None:
+            last = match.start()
+            match = cues.exposure_re.search(text, last + 1, sent.end_char)
+        known[sent.start_char] = last
+    return known[sent.start_char]
 
 
 # -- groups, people, places and sites -------------------------------------------------------------------
@@ -1035,7 +1174,7 @@ def _follows(text: str, end: int, start: int) -> bool:
     return start > end and not text[end:start].strip()
 
 
-def _struck_parties(doc: Doc, orgs: list[_Org], cues: _Cues) -> list[tuple[str, str, str, int, int]]:
+def _struck_parties(doc: Doc, others: _Others, cues: _Cues) -> list[tuple[str, str, str, int, int]]:
     """Affected parties that are not organisations: user groups ("Acme users", "Ruritanian banks"), people
     ("X's account was hacked"), places ("the city was hit") and sites ("acme.com was breached").
 
@@ -1044,7 +1183,6 @@ def _struck_parties(doc: Doc, orgs: list[_Org], cues: _Cues) -> list[tuple[str, 
     of organisations whose modifier the model took for a name ("Ruritanian banks").
     """
     words = cues.words
-    taken = {(start, end): org for org in orgs for start, end in org.spans}
     found: list[tuple[str, str, str, int, int]] = []
     ents = {ent.start: ent for ent in doc.ents}
     for i in _party_candidates(doc, cues):
@@ -1054,17 +1192,15 @@ def _struck_parties(doc: Doc, orgs: list[_Org], cues: _Cues) -> list[tuple[str, 
         span, kind = party
         if span.text in cues.products:
             continue  # "ransomware infecting Linux": NER calls the system a place
-        if _in_dateline(doc_text(doc), span.start_char) or _is_masthead(
-            doc_text(doc), span.start_char, span.end_char
-        ):
+        if _in_dateline(doc, span.start_char) or _is_masthead(doc, span.start_char, span.end_char):
             continue
         if not _is_struck(span.root, words) or not _breachy(sentence_of(span), words):
             continue
-        org = next((o for (s, e), o in taken.items() if s < span.end_char and span.start_char < e), None)
+        org = others.overlapping(span.start_char, span.end_char)
         if org is not None and kind != "Organization":
             org.votes["victim"] += 1
             continue
-        named = next((o for (s, _), o in taken.items() if _follows(doc_text(doc), span.end_char, s)), None)
+        named = others.next_to(doc_text(doc), span.end_char)
         if named is not None:
             named.votes["victim"] += 1  # "Mortgage lender Quidly suffers a breach": a descriptor of the name
             continue
@@ -1204,22 +1340,32 @@ def _names_party(token: Token) -> bool:
     return token.text[:1].isupper() or token.ent_type_ in {"NORP", "GPE"}
 
 
-def _in_dateline(text: str, start: int) -> bool:
-    """ "SPRINGFIELD, IL (KXYZ) - ...": the place and outlet that open a wire story are no parties."""
-    line_start = text.rfind("\n", 0, start) + 1
-    match = _DATELINE.match(text, line_start)
-    return match is not None and start < match.end() and any(ch in match.group() for ch in ",(")
+def _in_dateline(doc: Doc, start: int) -> bool:
+    """ "SPRINGFIELD, IL (KXYZ) - ...": the place and outlet that open a wire story are no parties.
+
+    The dateline is read once per line (a long line asked about for every name was quadratic)."""
+    line_start, _ = line_bounds(doc, start, start)
+    datelines: dict[int, int] = doc.user_data.setdefault(_DATELINES, {})
+    if line_start not in datelines:
+        match = _DATELINE.match(doc_text(doc), line_start)
+        wire = match is not None and any(ch in match.group() for ch in ",(")
+        datelines[line_start] = match.end() if match is not None and wire else -1
+    return start < datelines[line_start]
 
 
-def _is_masthead(text: str, start: int, end: int) -> bool:
+def _is_masthead(doc: Doc, start: int, end: int) -> bool:
     """ "Breach at Acme Hotels | Daily Wire |" or "... | Daily Wire | News that matters": a name that is a
-    whole segment of a headline line after the first separator is the outlet that ran it."""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    rest = text[end : line_end if line_end >= 0 else len(text)]
-    return bool(re.search(r"\s[|–—-]\s+$", text[line_start:start])) and bool(
-        re.match(r"\s*(?:[|–—]|$)", rest)
-    )
+    whole segment of a headline line after the first separator is the outlet that ran it.
+
+    Before the name, on its line: a space, a separator and spaces; after it: spaces, then a separator
+    or the line's end. Read from the name outwards, not over the whole line for every name."""
+    text = doc_text(doc)
+    line_start, line_end = line_bounds(doc, start, end)
+    gap = start
+    while gap > line_start and text[gap - 1].isspace():
+        gap -= 1
+    before = gap < start and gap - 2 >= line_start and text[gap - 1] in "|–—-" and text[gap - 2].isspace()
+    return before and _MASTHEAD_AFTER.match(text, end, line_end) is not None
 
 
 def _is_title_name(ent: Span) -> bool:

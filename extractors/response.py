@@ -24,7 +24,16 @@ from spacy.tokens import Doc, Span, Token
 from extractors._gazetteer import load_vocabulary
 from extractors._patterns import any_of
 from extractors._registry import register
-from extractors._spans import lemmas, lowers, mention, mention_chars, poses, sentence_texts, sentences
+from extractors._spans import (
+    entity_of,
+    lemmas,
+    lowers,
+    mention,
+    mention_chars,
+    poses,
+    sentence_texts,
+    sentences,
+)
 from schemas.document import Article
 from schemas.entities import Mention
 
@@ -231,7 +240,7 @@ def _outlet(tok: Token) -> Span | None:
     """The proper name `tok` heads (its entity, else it with its compound proper nouns)."""
     if tok.pos_ != "PROPN" or tok.ent_type_ == "PERSON":
         return None
-    ent = next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
+    ent = entity_of(tok)
     if ent is not None:
         if ent.label_ not in _OUTLET_LABELS:
             return None
