@@ -12,12 +12,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pipeline.display import OneLineFormatter, one_line
-from pipeline.errors import PipelineError
+from pipeline.errors import ConfigError, PipelineError
 from pipeline.feeds import read_feed_list
 from pipeline.fetch import FetchOptions
 from pipeline.follow import FollowOptions, FollowSummary, follow
 from pipeline.guard import trusted_network
-from pipeline.run import RunSummary, run
+from pipeline.run import RunSummary, check_paths, run
 from schemas.settings import Settings
 
 __all__ = ["main"]
@@ -222,6 +222,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         workers=args.workers,
         include_rejected=args.include_rejected,
     )
+    try:
+        check_paths(settings)
+    except ConfigError as exc:
+        _say(f"error: {exc}")
+        return 2
     return _report(lambda: run(settings))
 
 

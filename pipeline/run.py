@@ -13,6 +13,7 @@ from pipeline.errors import ExtractionError, SkipArticle
 from pipeline.extract import extract_articles
 from pipeline.misp import write_misp_events, write_misp_feed
 from pipeline.normalize import normalize
+from pipeline.paths import check_outputs
 from pipeline.postgres import is_postgres_url, load_article_records_pg, write_postgres
 from pipeline.review.corrections import exported
 from pipeline.review.database import save_articles
@@ -25,6 +26,7 @@ from schemas.settings import Settings
 
 __all__ = [
     "RunSummary",
+    "check_paths",
     "extract_records",
     "known_article_records",
     "run",
@@ -43,6 +45,7 @@ class RunSummary:
     skipped: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     incidents: int = 0
+    untouched: list[Path] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -54,6 +57,8 @@ class RunSummary:
             f"{len(self.skipped)} skipped (no article), {len(self.failed)} failed; "
             f"{self.incidents} incident records written"
         ]
+        if self.untouched:
+            out.append(f"nothing was read: {', '.join(map(str, self.untouched))} is left as it was")
         out += [f"not an incident: {reason}" for reason in self.not_incidents]
         out += [f"skipped: {reason}" for reason in self.skipped]
         out += [f"failed: {reason}" for reason in self.failed]
@@ -181,17 +186,30 @@ def known_article_records(db: str | None) -> list[IncidentRecord]:
     return load_article_records_pg(db) if is_postgres_url(db) else load_article_records(Path(db))
 
 
+def check_paths(settings: Settings) -> None:
+    """`ConfigError` for outputs that would land on an input, inside an input folder or on
+    each other (`pipeline.paths`); run before anything is read."""
+    db = Path(settings.db) if settings.db and not is_postgres_url(settings.db) else None
+    check_outputs(settings.inputs, {"-o": settings.output, "--db": db, "--stix": settings.stix})
+
+
 def run(settings: Settings) -> RunSummary:
     """Run the batch job described by `settings`.
 
+    Outputs that would land on an input are refused before anything is read, and nothing is
+    written when nothing could be read (the outputs of the last run stay as they were).
     Without `per_article`, the new articles join what `--db` already holds: all per-article
     records, old and new (a re-read article replaces its old record), are clustered again,
     so feeding articles one run at a time gives the incidents one run over all gives.
     """
+    check_paths(settings)
     summary = RunSummary()
     items = read_documents(settings.inputs, settings.max_file_bytes)
     articles: list[Article] = []
     records = extract_records(items, summary, settings.progress, settings.workers, articles)
+    if not summary.read and summary.failed:
+        summary.untouched = [settings.output]  # a mistyped path must not empty the last output
+        return summary
     if settings.per_article:
         summary.incidents = write_outputs(records, settings, articles=articles)
         return summary

@@ -52,12 +52,21 @@ def _file_mode(path: Path) -> int:
 
 def write_atomic(path: Path, chunks: Iterable[str]) -> None:
     """Replace `path` with the text of `chunks`: a temporary file in the same folder, fsync,
-    rename; on any failure the old file stays and the temporary one is removed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    rename; on any failure the old file stays and the temporary one is removed.
+
+    A symlink is followed: the file it points to is replaced, the link stays. A path that is
+    no regular file (`/dev/stdout`, a pipe) cannot be replaced and is written to as it is.
+    """
     try:
-        mode = _file_mode(path)
+        if _is_stream(path):
+            with path.open("w", encoding="utf-8") as stream:
+                stream.writelines(chunks)
+            return
+        target = Path(os.path.realpath(path))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        mode = _file_mode(target)
         with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
+            "w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", delete=False
         ) as tmp:
             try:
                 os.fchmod(tmp.fileno(), mode)
@@ -68,9 +77,18 @@ def write_atomic(path: Path, chunks: Iterable[str]) -> None:
             except BaseException:
                 os.unlink(tmp.name)
                 raise
-        os.replace(tmp.name, path)
+        os.replace(tmp.name, target)
     except OSError as exc:
         raise SinkError(f"{path}: cannot write ({exc.strerror or exc})") from exc
+
+
+def _is_stream(path: Path) -> bool:
+    """Whether `path` (symlinks followed) exists and is neither a regular file nor a folder."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def write_jsonl(records: Iterable[IncidentRecord], path: Path) -> int:

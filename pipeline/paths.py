@@ -1,0 +1,52 @@
+"""Where a run may write, checked before anything is read: an output never lands on an input.
+
+`incidents extract -o X` with X one of the inputs replaced the input; `-o X --db X` turned the
+database into JSONL; an output inside an input folder was read back as an input on the next
+run. Paths are compared as the files they name (symlinks resolved, hard links by inode), so a
+second spelling of the same file is caught too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from pipeline.errors import ConfigError
+
+__all__ = ["check_outputs", "same_file"]
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether `a` and `b` name one file: the same real path, or the same inode (a hard link)."""
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return a.samefile(b)
+    except OSError:  # one of them does not exist (yet)
+        return False
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())
+
+
+def check_outputs(inputs: Iterable[Path], outputs: Mapping[str, Path | None]) -> None:
+    """`ConfigError` when an output (option name: path) is an input or lies inside an input
+    folder, when one file is given for two outputs, or when an output is a folder."""
+    given = [(flag, path) for flag, path in outputs.items() if path is not None]
+    for n, (flag, path) in enumerate(given):
+        if path.is_dir():
+            raise ConfigError(f"{path}: {flag} is a folder; give a file name")
+        for other_flag, other in given[:n]:
+            if same_file(path, other):
+                raise ConfigError(
+                    f"{path}: given as {other_flag} and as {flag}; each output needs its own file"
+                )
+        for source in inputs:
+            if same_file(path, source):
+                raise ConfigError(f"{path}: {flag} is also an input; it would replace what it is read from")
+            if source.is_dir() and _inside(path, source):
+                raise ConfigError(
+                    f"{path}: {flag} lies inside the input folder {source}; "
+                    "the next run would read it back as an input"
+                )

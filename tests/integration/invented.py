@@ -1,0 +1,23 @@
+"""Invented incident articles for the batch tests: one per party, each a distinct incident."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def article(party: str, count: str = "48,000", gang: str = "Gray Lantern") -> str:
+    """A short incident report about `party` (title line first, as a .txt file has it)."""
+    return (
+        f"{party} breach exposes customer data\n"
+        f"{party} said on Monday that hackers broke into a file server and stole the names, account "
+        f"numbers and Social Security numbers of {count} customers. {party} discovered the intrusion on "
+        f"March 3 and has notified the state attorney general. A ransomware gang called {gang} claimed "
+        f"responsibility on its leak site. {party} said it has reset staff passwords and hired a forensic "
+        "firm, and that the investigation is ongoing.\n"
+    )
+
+
+def write_jsonl(path: Path, rows: list[dict[str, str]]) -> Path:
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
