@@ -12,7 +12,7 @@ Upserts are by incident id (`ON CONFLICT`), and an unchanged record keeps its ve
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
@@ -24,7 +24,7 @@ from psycopg.types.json import Jsonb
 from pipeline.cluster import cluster_records
 from pipeline.errors import SinkError
 from pipeline.review.store import Conn, reviewed
-from pipeline.sinks import incident_row
+from pipeline.sinks import articles_of, incident_row
 from schemas.incident import IncidentRecord
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "connect_postgres",
     "is_postgres_url",
     "load_article_records_pg",
+    "load_fingerprints_pg",
     "migrate",
     "pending_migrations",
     "redacted",
@@ -132,6 +133,12 @@ def load_article_records_pg(url: str) -> list[IncidentRecord]:
         return _records(conn)
 
 
+def load_fingerprints_pg(url: str) -> dict[str, str]:
+    """Article id -> fingerprint of the text it was read from, for the stored articles."""
+    with _errors(url, "cannot read PostgreSQL database"), connect_postgres(url) as conn:
+        return dict(conn.execute("SELECT article_id, fingerprint FROM article_fingerprints").fetchall())
+
+
 _UPSERT = """
 INSERT INTO incidents AS i (id, linkid, type, incident_type, date, severity, impact, title,
     attack_vector, records_affected, occurred, discovered, disclosed, reported, confidence,
@@ -189,17 +196,13 @@ def upsert_postgres(conn: psycopg.Connection, record: IncidentRecord, now: datet
     return True
 
 
-def _articles_of(records: Iterable[IncidentRecord]) -> set[str]:
-    return {s.article_id for r in records for s in r.sources}
-
-
 def _current(
     conn: psycopg.Connection, records: list[IncidentRecord], article_records: Sequence[IncidentRecord]
 ) -> list[IncidentRecord]:
     """`records`, or the incidents re-clustered from every stored article when another run
     committed articles after this run read them (its view would otherwise overwrite theirs)."""
     stored = {row[0] for row in conn.execute("SELECT article_id FROM article_records")}
-    if stored <= _articles_of(records) | _articles_of(article_records):
+    if stored <= articles_of(records) | articles_of(article_records):
         return records
     by_article = {r.sources[0].article_id: r for r in _records(conn)}
     by_article.update((r.sources[0].article_id, r) for r in article_records)
@@ -211,6 +214,7 @@ def write_postgres(
     url: str,
     article_records: Sequence[IncidentRecord] = (),
     complete: bool = False,
+    fingerprints: Mapping[str, str] | None = None,
 ) -> list[IncidentRecord]:
     """Upsert every record by id in one transaction; an unchanged record keeps its version.
 
@@ -237,6 +241,12 @@ def write_postgres(
                 " ON CONFLICT (article_id) DO UPDATE SET record = excluded.record",
                 [(r.sources[0].article_id, Jsonb(r.model_dump(mode="json"))) for r in article_records],
             )
+            marks = fingerprints or {}
+            cur.executemany(
+                "INSERT INTO article_fingerprints VALUES (%s, %s)"
+                " ON CONFLICT (article_id) DO UPDATE SET fingerprint = excluded.fingerprint",
+                [(key, marks[key]) for key in sorted(articles_of(article_records)) if key in marks],
+            )
         if complete:
             records = _current(conn, records, article_records)
         records = reviewed(Conn(conn), records)
@@ -246,6 +256,6 @@ def write_postgres(
             conn.execute(
                 "DELETE FROM incidents i WHERE NOT (i.id = ANY(%s)) AND NOT EXISTS ("
                 " SELECT 1 FROM sources s WHERE s.incident_id = i.id AND NOT (s.article_id = ANY(%s)))",
-                ([r.id for r in records], sorted(_articles_of(records))),
+                ([r.id for r in records], sorted(articles_of(records))),
             )
     return records

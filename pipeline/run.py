@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.clean import clean
 from pipeline.cluster import cluster_records
-from pipeline.errors import ExtractionError, SkipArticle
+from pipeline.errors import ExtractionError, ParseError, SkipArticle
 from pipeline.extract import extract_articles
+from pipeline.ids import ArticleIds
 from pipeline.misp import write_misp_events, write_misp_feed
 from pipeline.normalize import normalize
 from pipeline.paths import check_outputs
-from pipeline.postgres import is_postgres_url, load_article_records_pg, write_postgres
+from pipeline.postgres import is_postgres_url, load_article_records_pg, load_fingerprints_pg, write_postgres
 from pipeline.review.corrections import exported
 from pipeline.review.database import save_articles
-from pipeline.sinks import load_article_records, write_jsonl, write_sqlite
+from pipeline.sinks import load_article_records, load_fingerprints, write_jsonl, write_sqlite
 from pipeline.source import InputFailure, read_documents
 from pipeline.stix import write_stix
 from schemas.document import Article, RawDocument
@@ -44,6 +45,7 @@ class RunSummary:
     not_incidents: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    renamed: list[str] = field(default_factory=list)
     incidents: int = 0
     untouched: list[Path] = field(default_factory=list)
 
@@ -59,6 +61,7 @@ class RunSummary:
         ]
         if self.untouched:
             out.append(f"nothing was read: {', '.join(map(str, self.untouched))} is left as it was")
+        out += [f"id reused: {note}" for note in self.renamed]
         out += [f"not an incident: {reason}" for reason in self.not_incidents]
         out += [f"skipped: {reason}" for reason in self.skipped]
         out += [f"failed: {reason}" for reason in self.failed]
@@ -73,16 +76,26 @@ def _progress(enabled: bool) -> Callable[[int], None]:
     return show
 
 
-def _articles(items: Iterable[RawDocument | InputFailure], summary: RunSummary) -> Iterator[Article]:
+def _articles(
+    items: Iterable[RawDocument | InputFailure], summary: RunSummary, ids: ArticleIds
+) -> Iterator[Article]:
     for item in items:
         if isinstance(item, InputFailure):
             summary.failed.append(str(item))
             continue
         summary.read += 1
         try:
-            yield clean(item)
+            raw, note = ids.admit(item)
+            if raw is None:
+                summary.skipped.append(str(note))
+                continue
+            if note:
+                summary.renamed.append(note)
+            yield clean(raw)
         except SkipArticle as exc:
             summary.skipped.append(f"{item.origin}: {exc}")
+        except ParseError as exc:
+            summary.failed.append(str(exc))
 
 
 def extract_records(
@@ -91,15 +104,17 @@ def extract_records(
     progress: bool = False,
     workers: int = 1,
     articles: list[Article] | None = None,
+    ids: ArticleIds | None = None,
 ) -> list[IncidentRecord]:
     """Per-article incident records for raw documents (failures are counted in `summary`);
     the cleaned articles they come from are added to `articles` when given.
 
     This is the shared core of `incidents extract` (files) and `incidents follow` (feeds).
+    `ids` keeps a reused id from making one article replace another (`pipeline.ids`).
     """
     records: list[IncidentRecord] = []
     show = _progress(progress)
-    for result in extract_articles(_articles(items, summary), workers=workers):
+    for result in extract_articles(_articles(items, summary, ids or ArticleIds()), workers=workers):
         if isinstance(result, ExtractionError):
             summary.failed.append(str(result))
             continue
@@ -122,6 +137,7 @@ def write_database(
     db: str,
     article_records: Sequence[IncidentRecord] = (),
     complete: bool = False,
+    fingerprints: Mapping[str, str] | None = None,
 ) -> list[IncidentRecord]:
     """Upsert into `db`, a SQLite file or a postgresql:// URL; returns the incidents written.
 
@@ -130,10 +146,10 @@ def write_database(
     not `records`, is what the other sinks should show.
     """
     if is_postgres_url(db):
-        return write_postgres(records, db, article_records, complete=complete)
+        return write_postgres(records, db, article_records, complete=complete, fingerprints=fingerprints)
     if complete:
         records = _with_stored(records, load_article_records(Path(db)), article_records)
-    return write_sqlite(records, Path(db), article_records, complete=complete)
+    return write_sqlite(records, Path(db), article_records, complete=complete, fingerprints=fingerprints)
 
 
 def _with_stored(
@@ -157,18 +173,21 @@ def write_outputs(
     settings: Settings,
     article_records: Sequence[IncidentRecord] = (),
     articles: Sequence[Article] = (),
+    fingerprints: Mapping[str, str] | None = None,
 ) -> int:
     """Write to every configured sink; the JSONL file last, so it reflects a complete run.
 
     With clustering, `records` are all the incidents there are and the per-article
-    `article_records` are stored beside them for the next run to re-cluster with; the
+    `article_records` are stored beside them (with the `fingerprints` of their texts) for the
+    next run to re-cluster with; the
     cleaned `articles` are stored for the review page. The database keeps incidents an
     analyst rejected; the files leave them out unless `settings.include_rejected`.
     """
     records = list(records)
     if settings.db:
         save_articles(settings.db, articles)
-        records = write_database(records, settings.db, article_records, complete=not settings.per_article)
+        complete = not settings.per_article
+        records = write_database(records, settings.db, article_records, complete, fingerprints)
     records = exported(records, settings.include_rejected)
     if settings.stix:
         write_stix(records, settings.stix)
@@ -186,6 +205,13 @@ def known_article_records(db: str | None) -> list[IncidentRecord]:
     return load_article_records_pg(db) if is_postgres_url(db) else load_article_records(Path(db))
 
 
+def _known_ids(db: str | None) -> ArticleIds:
+    """The ids held by the articles stored in `db`, with the fingerprints of their texts."""
+    if not db:
+        return ArticleIds()
+    return ArticleIds(load_fingerprints_pg(db) if is_postgres_url(db) else load_fingerprints(Path(db)))
+
+
 def check_paths(settings: Settings) -> None:
     """`ConfigError` for outputs that would land on an input, inside an input folder or on
     each other (`pipeline.paths`); run before anything is read."""
@@ -200,13 +226,15 @@ def run(settings: Settings) -> RunSummary:
     written when nothing could be read (the outputs of the last run stay as they were).
     Without `per_article`, the new articles join what `--db` already holds: all per-article
     records, old and new (a re-read article replaces its old record), are clustered again,
-    so feeding articles one run at a time gives the incidents one run over all gives.
+    so feeding articles one run at a time gives the incidents one run over all gives. An id
+    already held by another text, in this run or in `--db`, is made unique (`pipeline.ids`).
     """
     check_paths(settings)
     summary = RunSummary()
+    ids = _known_ids(settings.db)
     items = read_documents(settings.inputs, settings.max_file_bytes)
     articles: list[Article] = []
-    records = extract_records(items, summary, settings.progress, settings.workers, articles)
+    records = extract_records(items, summary, settings.progress, settings.workers, articles, ids)
     if not summary.read and summary.failed:
         summary.untouched = [settings.output]  # a mistyped path must not empty the last output
         return summary
@@ -216,5 +244,5 @@ def run(settings: Settings) -> RunSummary:
     by_article = {r.sources[0].article_id: r for r in known_article_records(settings.db)}
     by_article.update((r.sources[0].article_id, r) for r in records)
     incidents = cluster_records(by_article.values())
-    summary.incidents = write_outputs(incidents, settings, records, articles)
+    summary.incidents = write_outputs(incidents, settings, records, articles, ids.fingerprints)
     return summary

@@ -12,9 +12,10 @@ import os
 import sqlite3
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from pipeline.errors import SinkError
 from pipeline.review.store import Conn, reviewed
@@ -22,9 +23,11 @@ from pipeline.sqlite_schema import migrate_sqlite
 from schemas.incident import IncidentRecord
 
 __all__ = [
+    "articles_of",
     "connect_sqlite",
     "incident_row",
     "load_article_records",
+    "load_fingerprints",
     "record_json",
     "upsert_sqlite",
     "write_atomic",
@@ -173,19 +176,34 @@ def connect_sqlite(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def load_article_records(path: Path) -> list[IncidentRecord]:
-    """The per-article records stored by earlier runs (none when the database is new)."""
+def _read(path: Path, query: str) -> list[Any]:
+    """The rows of a query; none when the database does not exist yet."""
     if not path.exists():
         return []
     try:
         conn = connect_sqlite(path)
         try:
-            rows = conn.execute("SELECT record FROM article_records ORDER BY article_id").fetchall()
+            return conn.execute(query).fetchall()
         finally:
             conn.close()
     except sqlite3.Error as exc:
         raise SinkError(f"{path}: cannot read SQLite database ({exc})") from exc
+
+
+def load_article_records(path: Path) -> list[IncidentRecord]:
+    """The per-article records stored by earlier runs (none when the database is new)."""
+    rows = _read(path, "SELECT record FROM article_records ORDER BY article_id")
     return [IncidentRecord.model_validate_json(row[0]) for row in rows]
+
+
+def load_fingerprints(path: Path) -> dict[str, str]:
+    """Article id -> fingerprint of the text it was read from, for the stored articles."""
+    return dict(_read(path, "SELECT article_id, fingerprint FROM article_fingerprints"))
+
+
+def articles_of(records: Iterable[IncidentRecord]) -> set[str]:
+    """The ids of the articles behind `records`."""
+    return {s.article_id for r in records for s in r.sources}
 
 
 def upsert_sqlite(conn: sqlite3.Connection, record: IncidentRecord, now: str) -> bool:
@@ -204,10 +222,12 @@ def write_sqlite(
     path: Path,
     article_records: Iterable[IncidentRecord] = (),
     complete: bool = False,
+    fingerprints: Mapping[str, str] | None = None,
 ) -> list[IncidentRecord]:
     """Upsert every record by id in one transaction; an unchanged record keeps its version.
 
-    `article_records` (per-article records) are stored for later runs to re-cluster with.
+    `article_records` (per-article records) are stored for later runs to re-cluster with,
+    with the `fingerprints` (article id -> fingerprint) of the texts they were read from.
     `complete` says `records` are all the incidents there are: incidents not among them
     (absorbed into another by this run's clustering) are deleted in the same transaction.
     The analysts' review actions stored in the database are applied on top (in the same
@@ -218,11 +238,17 @@ def write_sqlite(
     except sqlite3.Error as exc:
         raise SinkError(f"{path}: cannot open SQLite database ({exc})") from exc
     now = datetime.now(UTC).isoformat(timespec="seconds")
+    article_records = list(article_records)
+    marks = fingerprints or {}
     try:
         conn.execute("BEGIN IMMEDIATE")
         conn.executemany(
             "INSERT OR REPLACE INTO article_records VALUES (?, ?)",
             [(r.sources[0].article_id, record_json(r)) for r in article_records],
+        )
+        conn.executemany(
+            "INSERT OR REPLACE INTO article_fingerprints VALUES (?, ?)",
+            [(key, marks[key]) for key in sorted(articles_of(article_records)) if key in marks],
         )
         written = reviewed(Conn(conn), list(records))
         kept: list[str] = []

@@ -33,7 +33,7 @@ from schemas.incident import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-TABLES = ("incidents", "sources", "entities", "actors", "evidence", "article_records")
+TABLES = ("incidents", "sources", "entities", "actors", "evidence", "article_records", "article_fingerprints")
 
 
 def _record(
@@ -93,10 +93,10 @@ def _versions(url: str) -> dict[str, int]:
 
 def test_postgres_migrations_apply_once_and_are_recorded(pg_url: str) -> None:
     with psycopg.connect(pg_url, autocommit=True) as conn:
-        assert migrate(conn) == [1, 2, 3]
+        assert migrate(conn) == [1, 2, 3, 4]
         assert migrate(conn) == []
         applied = conn.execute("SELECT version, name FROM schema_migrations ORDER BY version").fetchall()
-        assert applied == [(1, "init"), (2, "review"), (3, "review_indexes")]
+        assert applied == [(1, "init"), (2, "review"), (3, "review_indexes"), (4, "fingerprints")]
         tables = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
     assert set(TABLES) | {"schema_migrations"} <= tables
 
@@ -256,3 +256,21 @@ def test_postgres_follow_keeps_the_database_equal_to_its_output(pg_url: str, tmp
     }
     assert len(stored_articles) == 4 and earlier_ids < stored_articles  # three pages + the earlier article
     assert {s.article_id for r in followed for s in r.sources} == stored_articles
+
+
+def test_postgres_a_later_batch_reusing_an_id_keeps_the_earlier_incident(pg_url: str, tmp_path: Path) -> None:
+    from invented import row, write_jsonl
+
+    first = write_jsonl(tmp_path / "first.jsonl", [row("wire-7", "Tamsin Logistics")])
+    second = write_jsonl(tmp_path / "second.jsonl", [row("wire-7", "Quistel Bank")])
+    out = tmp_path / "out.jsonl"
+    for batch in (first, second, second):
+        assert main(["extract", str(batch), "-o", str(out), "--db", pg_url, "-q"]) == 0
+    records = [IncidentRecord.model_validate_json(line) for line in out.read_text("utf-8").splitlines()]
+    assert {e.name for r in records for e in r.incident.affected_entities} == {
+        "Tamsin Logistics",
+        "Quistel Bank",
+    }
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT count(*) FROM incidents").fetchone() == (2,)
+        assert conn.execute("SELECT count(*) FROM article_fingerprints").fetchone() == (2,)

@@ -24,11 +24,11 @@ def test_a_database_from_before_the_review_page_gets_its_tables_and_columns(tmp_
         )
     conn = connect_sqlite(db)
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 4
         row = conn.execute("SELECT review_state, event_date FROM incidents").fetchone()
         assert row == ("unreviewed", "2024-02-03")  # no review yet; the first source's day
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        assert {"review_actions", "articles"} <= tables
+        assert {"review_actions", "articles", "article_fingerprints"} <= tables
         assert migrate_sqlite(conn) == []
     finally:
         conn.close()
