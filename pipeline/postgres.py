@@ -21,10 +21,9 @@ from typing import NamedTuple
 import psycopg
 from psycopg.types.json import Jsonb
 
-from pipeline.cluster import cluster_records
 from pipeline.errors import SinkError
 from pipeline.review.store import Conn, reviewed
-from pipeline.sinks import articles_of, incident_row
+from pipeline.sinks import articles_of, current_incidents, incident_row
 from schemas.incident import IncidentRecord
 
 __all__ = [
@@ -196,19 +195,6 @@ def upsert_postgres(conn: psycopg.Connection, record: IncidentRecord, now: datet
     return True
 
 
-def _current(
-    conn: psycopg.Connection, records: list[IncidentRecord], article_records: Sequence[IncidentRecord]
-) -> list[IncidentRecord]:
-    """`records`, or the incidents re-clustered from every stored article when another run
-    committed articles after this run read them (its view would otherwise overwrite theirs)."""
-    stored = {row[0] for row in conn.execute("SELECT article_id FROM article_records")}
-    if stored <= articles_of(records) | articles_of(article_records):
-        return records
-    by_article = {r.sources[0].article_id: r for r in _records(conn)}
-    by_article.update((r.sources[0].article_id, r) for r in article_records)
-    return cluster_records(by_article.values())
-
-
 def write_postgres(
     records: Iterable[IncidentRecord],
     url: str,
@@ -218,12 +204,12 @@ def write_postgres(
 ) -> list[IncidentRecord]:
     """Upsert every record by id in one transaction; an unchanged record keeps its version.
 
-    Same contract as `pipeline.sinks.write_sqlite`, but `complete` is safe for concurrent
-    runs: under the batch lock, when the database holds articles that `records` do not
-    cover (stored by another run, or by an earlier run this caller did not read), the
-    incidents are re-clustered from every stored article first; then an incident left out
-    is deleted only when all its articles now belong to another (it was absorbed). The
-    analysts' review actions are applied on top, under the same lock.
+    Same contract as `pipeline.sinks.write_sqlite`: under the batch lock, when the database
+    holds articles that `records` do not cover (stored by another run, or by an earlier run
+    this caller did not read), the incidents are re-clustered from every stored article first
+    (`current_incidents`); then an incident left out is deleted only when all its articles now
+    belong to another (it was absorbed). The analysts' review actions are applied on top,
+    under the same lock.
 
     Returns the incidents written: `records`, or the re-clustered incidents, reviewed.
     """
@@ -248,7 +234,8 @@ def write_postgres(
                 [(key, marks[key]) for key in sorted(articles_of(article_records)) if key in marks],
             )
         if complete:
-            records = _current(conn, records, article_records)
+            stored = {row[0] for row in conn.execute("SELECT article_id FROM article_records")}
+            records = current_incidents(records, article_records, stored, lambda: _records(conn))
         records = reviewed(Conn(conn), records)
         for record in records:
             upsert_postgres(conn, record, now)

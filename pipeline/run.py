@@ -141,31 +141,13 @@ def write_database(
 ) -> list[IncidentRecord]:
     """Upsert into `db`, a SQLite file or a postgresql:// URL; returns the incidents written.
 
-    PostgreSQL may re-cluster under its batch lock when another run stored articles since
-    `records` were made, and both apply the review actions stored in `db`, so their answer,
-    not `records`, is what the other sinks should show.
+    A complete write re-clusters, under the database's write lock, when another run stored
+    articles since `records` were made, and both sinks apply the review actions stored in
+    `db`, so their answer, not `records`, is what the other sinks should show.
     """
     if is_postgres_url(db):
         return write_postgres(records, db, article_records, complete=complete, fingerprints=fingerprints)
-    if complete:
-        records = _with_stored(records, load_article_records(Path(db)), article_records)
     return write_sqlite(records, Path(db), article_records, complete=complete, fingerprints=fingerprints)
-
-
-def _with_stored(
-    records: Sequence[IncidentRecord],
-    stored: Sequence[IncidentRecord],
-    article_records: Sequence[IncidentRecord],
-) -> Sequence[IncidentRecord]:
-    """`records`, or, when the database holds articles they do not cover (written by another
-    job, e.g. `extract` and `follow` sharing one file), the incidents of all articles together:
-    a complete write would otherwise delete the incidents of those articles."""
-    covered = {s.article_id for r in [*records, *article_records] for s in r.sources}
-    if all(r.sources[0].article_id in covered for r in stored):
-        return records
-    by_article = {r.sources[0].article_id: r for r in stored}
-    by_article.update((r.sources[0].article_id, r) for r in article_records)
-    return cluster_records(by_article.values())
 
 
 def write_outputs(

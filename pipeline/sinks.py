@@ -12,11 +12,12 @@ import os
 import sqlite3
 import stat
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pipeline.cluster import cluster_records
 from pipeline.errors import SinkError
 from pipeline.review.store import Conn, reviewed
 from pipeline.sqlite_schema import migrate_sqlite
@@ -25,6 +26,7 @@ from schemas.incident import IncidentRecord
 __all__ = [
     "articles_of",
     "connect_sqlite",
+    "current_incidents",
     "incident_row",
     "load_article_records",
     "load_fingerprints",
@@ -176,6 +178,9 @@ def connect_sqlite(path: Path) -> sqlite3.Connection:
     return conn
 
 
+_ARTICLE_RECORDS = "SELECT record FROM article_records ORDER BY article_id"
+
+
 def _read(path: Path, query: str) -> list[Any]:
     """The rows of a query; none when the database does not exist yet."""
     if not path.exists():
@@ -192,7 +197,7 @@ def _read(path: Path, query: str) -> list[Any]:
 
 def load_article_records(path: Path) -> list[IncidentRecord]:
     """The per-article records stored by earlier runs (none when the database is new)."""
-    rows = _read(path, "SELECT record FROM article_records ORDER BY article_id")
+    rows = _read(path, _ARTICLE_RECORDS)
     return [IncidentRecord.model_validate_json(row[0]) for row in rows]
 
 
@@ -204,6 +209,26 @@ def load_fingerprints(path: Path) -> dict[str, str]:
 def articles_of(records: Iterable[IncidentRecord]) -> set[str]:
     """The ids of the articles behind `records`."""
     return {s.article_id for r in records for s in r.sources}
+
+
+def current_incidents(
+    records: Sequence[IncidentRecord],
+    article_records: Sequence[IncidentRecord],
+    stored: set[str],
+    load_stored: Callable[[], list[IncidentRecord]],
+) -> list[IncidentRecord]:
+    """`records`, or, when the database holds articles (`stored` ids) they do not cover, the
+    incidents re-clustered from every stored article and this run's `article_records`.
+
+    Asked under the database's write lock, just before a complete write: another run may have
+    stored articles since this one read the database (or `extract` and `follow` share it), and
+    a complete write from the older view would delete their incidents.
+    """
+    if stored <= articles_of(records) | articles_of(article_records):
+        return list(records)
+    by_article = {r.sources[0].article_id: r for r in load_stored()}
+    by_article.update((r.sources[0].article_id, r) for r in article_records)
+    return cluster_records(by_article.values())
 
 
 def upsert_sqlite(conn: sqlite3.Connection, record: IncidentRecord, now: str) -> bool:
@@ -229,10 +254,12 @@ def write_sqlite(
     `article_records` (per-article records) are stored for later runs to re-cluster with,
     with the `fingerprints` (article id -> fingerprint) of the texts they were read from.
     `complete` says `records` are all the incidents there are: incidents not among them
-    (absorbed into another by this run's clustering) are deleted in the same transaction.
+    (absorbed into another by this run's clustering) are deleted in the same transaction,
+    once `current_incidents` has re-clustered, under the write lock, what other runs stored.
     The analysts' review actions stored in the database are applied on top (in the same
     transaction, so none made meanwhile is missed); returns the incidents as written.
     """
+    records = list(records)
     try:
         conn = connect_sqlite(path)
     except sqlite3.Error as exc:
@@ -242,6 +269,9 @@ def write_sqlite(
     marks = fingerprints or {}
     try:
         conn.execute("BEGIN IMMEDIATE")
+        if complete:
+            stored = {row[0] for row in conn.execute("SELECT article_id FROM article_records")}
+            records = current_incidents(records, article_records, stored, lambda: _stored_records(conn))
         conn.executemany(
             "INSERT OR REPLACE INTO article_records VALUES (?, ?)",
             [(r.sources[0].article_id, record_json(r)) for r in article_records],
@@ -250,7 +280,7 @@ def write_sqlite(
             "INSERT OR REPLACE INTO article_fingerprints VALUES (?, ?)",
             [(key, marks[key]) for key in sorted(articles_of(article_records)) if key in marks],
         )
-        written = reviewed(Conn(conn), list(records))
+        written = reviewed(Conn(conn), records)
         kept: list[str] = []
         for record in written:
             kept.append(record.id)
@@ -266,3 +296,7 @@ def write_sqlite(
     finally:
         conn.close()
     return written
+
+
+def _stored_records(conn: sqlite3.Connection) -> list[IncidentRecord]:
+    return [IncidentRecord.model_validate_json(row[0]) for row in conn.execute(_ARTICLE_RECORDS)]
