@@ -1,4 +1,6 @@
-"""`make bench`: articles per second for clean, extract and end to end, and peak memory.
+"""`make bench`: articles per second for clean, extract and end to end, and peak memory; then
+extraction time against article length (100k, 200k, 400k characters: it must be linear), and the
+time a batch takes to answer for a 2,000,000-character article and a 40,000-character title.
 
 The bundled fixtures are repeated until there are at least `--articles` inputs (1,000 by
 default), each copy with a unique id so nothing is cached. The stages and the first end-to-end
@@ -9,6 +11,7 @@ run use this one process, on one core; a second end-to-end run uses `--workers` 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import sys
@@ -16,9 +19,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from roundup import roundup
+
 from pipeline.clean import clean
 from pipeline.errors import SkipArticle
-from pipeline.extract import extract_articles
+from pipeline.extract import extract_article, extract_articles
 from pipeline.nlp import load_nlp
 from pipeline.run import run
 from pipeline.source import InputFailure, read_documents
@@ -49,6 +54,37 @@ def _copies(folder: Path, count: int) -> Path:
 
 def _rate(label: str, n: int, seconds: float) -> None:
     print(f"{label:<24} {n:>6} articles  {seconds:7.2f} s  {n / seconds:8.1f} articles/s")
+
+
+def _long_articles() -> None:
+    """CPU seconds to parse and extract one long invented roundup, by length; then a 2,000,000-
+    character article and a 40,000-character title through `incidents extract`, wall seconds."""
+    nlp = load_nlp()
+    print("long articles (one process, CPU seconds to parse + extract; linear means ~2.0 per doubling):")
+    base = 0.0
+    for chars in (100_000, 200_000, 400_000):
+        article = Article(id=f"long-{chars}", origin="bench", text=roundup(chars))
+        start = time.process_time()
+        extract_article(article, nlp)
+        seconds = time.process_time() - start
+        base = base or seconds
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"  {chars:>9,} chars  {seconds:6.1f} s  x{seconds / base:4.2f} of 100k  peak {peak:.0f} MiB")
+    with tempfile.TemporaryDirectory() as tmp:
+        huge = roundup(2_000_000, seed=1)
+        title = " ".join(f"Quorvane{n} Logistics Breach Hits Customers" for n in range(1, 1200))[:40_000]
+        cases = {
+            "a 2,000,000-character article": {"id": "huge", "title": "Roundup", "text": huge},
+            "a 40,000-character title": {"id": "title", "title": title, "text": roundup(3_000, seed=2)},
+        }
+        for label, row in cases.items():
+            batch = Path(tmp) / f"{row['id']}.jsonl"
+            batch.write_text(json.dumps(row) + "\n", encoding="utf-8")
+            start = time.perf_counter()
+            summary = run(Settings(inputs=[batch], output=Path(tmp) / "out.jsonl", per_article=True))
+            seconds = time.perf_counter() - start
+            result = (summary.failed or [f"{summary.incidents} incident record"])[0]
+            print(f"  {label}: {seconds:.1f} s, {result.split(': ', 1)[-1]}")
 
 
 def main() -> int:
@@ -97,6 +133,7 @@ def main() -> int:
             print(f"peak memory of a worker {workers_peak:.0f} MiB (max RSS)")
     print(f"{summary.lines()[0]}; findings in the extract pass: {len(findings)}")
     print(f"peak memory {peak:.0f} MiB (max RSS, one process)")
+    _long_articles()
     return 0
 
 

@@ -33,6 +33,9 @@ MIN_ARTICLE_CHARS = 200
 MIN_ARTICLE_WORDS = 30
 COMMENT_MIN_PROSE = 40.0
 _MAX_TITLE_WORDS = 30
+_MAX_TITLE_CHARS = 300
+_MAX_SYMBOL_RUN = 64
+_SYMBOL_RUN = re.compile(rf"[^\w\s]{{{_MAX_SYMBOL_RUN + 1},}}")
 LINE_COST = 8.0
 COMMENT_DAMPING = 0.25
 
@@ -373,6 +376,21 @@ def _unwrap(lines: list[str]) -> list[str]:
     return out
 
 
+def _tame(line: str) -> str:
+    """A run of symbols longer than any in prose ("((((...", "$$$$...") cut to `_MAX_SYMBOL_RUN`:
+    the tokenizer splits such a run one character at a time, in time quadratic in its length."""
+    return _SYMBOL_RUN.sub(lambda m: m.group()[:_MAX_SYMBOL_RUN], line)
+
+
+def _cap_title(title: str | None) -> str | None:
+    """A title longer than a headline (a pasted paragraph, a broken feed) cut at a word before
+    `_MAX_TITLE_CHARS`, with an ellipsis; records show it in every list of incidents."""
+    if title is None or len(title) <= _MAX_TITLE_CHARS:
+        return title
+    cut = title.rfind(" ", 0, _MAX_TITLE_CHARS)
+    return title[: cut if cut > _MAX_TITLE_CHARS // 2 else _MAX_TITLE_CHARS].rstrip() + "…"
+
+
 def clean(raw: RawDocument) -> Article:
     """A raw document -> its cleaned Article; raises `SkipArticle` when no article text is left.
 
@@ -385,15 +403,17 @@ def clean(raw: RawDocument) -> Article:
         text = meta["text"]
     else:
         text = clean_text(raw.content)
-    title = " ".join((raw.title or meta.get("title") or "").split()) or None
-    lines = _unwrap([" ".join(line.split()) for line in text.splitlines() if line.strip()])
+    title = _tame(" ".join((raw.title or meta.get("title") or "").split())) or None
+    lines = _unwrap([_tame(" ".join(line.split())) for line in text.splitlines() if line.strip()])
     if raw.kind == "text" and lines:
         title = pick_title(raw.content, title, lines[0])
+    in_body = bool(lines and title and lines[0] == title)
     while lines and title and lines[0] == title:
         lines.pop(0)
-    first_line = title
+    first_line = title if in_body else _cap_title(title)
     if raw.kind == "text" and title and not _heading_like(title):
         title = _lede_title(title)
+    title = _cap_title(title)
     body = "\n".join(lines)
     words = len(_WORD_RE.findall(body))
     if len(body) < MIN_ARTICLE_CHARS or words < MIN_ARTICLE_WORDS:

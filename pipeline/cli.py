@@ -18,7 +18,7 @@ from pipeline.fetch import FetchOptions
 from pipeline.follow import FollowOptions, FollowSummary, follow
 from pipeline.guard import trusted_network
 from pipeline.run import RunSummary, check_paths, run
-from schemas.settings import Settings
+from schemas.settings import MAX_ARTICLE_CHARS, MAX_PARSE_CHARS, Settings
 
 __all__ = ["main"]
 
@@ -41,6 +41,20 @@ def _seconds(text: str) -> float:
     value = float(text)
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"must be a number of seconds above 0, not {text}")
+    return value
+
+
+def _megabytes(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a number of megabytes above 0, not {text}")
+    return value
+
+
+def _article_chars(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= MAX_PARSE_CHARS:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_PARSE_CHARS:,}, not {text}")
     return value
 
 
@@ -76,7 +90,14 @@ def _parser() -> argparse.ArgumentParser:
     ext.add_argument("--misp", type=Path, metavar="FILE", help="MISP JSON, one event per incident")
     ext.add_argument("--misp-feed", type=Path, metavar="DIR", help="static MISP feed of the incidents")
     ext.add_argument("--per-article", action="store_true", help="one record per article, no merging")
-    ext.add_argument("--max-file-mb", type=float, default=20.0, help="refuse larger inputs (default 20)")
+    ext.add_argument("--max-file-mb", type=_megabytes, default=20.0, help="refuse larger inputs (default 20)")
+    ext.add_argument(
+        "--max-article-chars",
+        type=_article_chars,
+        default=MAX_ARTICLE_CHARS,
+        metavar="N",
+        help=f"refuse an article longer than N characters after cleaning (default {MAX_ARTICLE_CHARS:,})",
+    )
     ext.add_argument(
         "-j", "--workers", type=_positive, default=1, help="parse in N processes (default 1; ~400 MB each)"
     )
@@ -217,7 +238,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         misp=args.misp,
         misp_feed=args.misp_feed,
         per_article=args.per_article,
-        max_file_bytes=int(args.max_file_mb * 1_000_000),
+        max_file_bytes=max(1, int(args.max_file_mb * 1_000_000)),
+        max_article_chars=args.max_article_chars,
         progress=sys.stderr.isatty() and not args.quiet,
         workers=args.workers,
         include_rejected=args.include_rejected,

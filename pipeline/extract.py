@@ -23,6 +23,7 @@ from pipeline.errors import ExtractionError
 from pipeline.nlp import load_nlp
 from schemas.document import Article
 from schemas.entities import ArticleFindings, Mention
+from schemas.settings import MAX_ARTICLE_CHARS
 
 __all__ = ["extract_article", "extract_articles"]
 
@@ -75,16 +76,46 @@ def extract_article(article: Article, nlp: Language | None = None) -> ArticleFin
     return _findings(nlp(article.text), article)
 
 
-def _extract_batch(batch: list[Article], nlp: Language | None = None) -> list[Result]:
-    """Findings for one batch; an article whose extractors fail gives its error instead."""
+def _extract_batch(
+    batch: list[Article], nlp: Language | None = None, max_chars: int = MAX_ARTICLE_CHARS
+) -> list[Result]:
+    """Findings for one batch; an article that is too long, or whose parse or extractors fail,
+    gives its error instead and the others their findings."""
     nlp = nlp or load_nlp()
+    refused = [_too_long(article, max_chars) for article in batch]
+    todo = [article for article, error in zip(batch, refused, strict=True) if error is None]
+    try:
+        parsed: list[Doc | ExtractionError] = list(nlp.pipe([article.text for article in todo]))
+    except Exception:  # one article's parse failed: parse them one by one to name it
+        parsed = [_parse_one(nlp, article) for article in todo]
+    docs = iter(parsed)
     out: list[Result] = []
-    for doc, article in zip(nlp.pipe([a.text for a in batch]), batch, strict=True):
+    for article, error in zip(batch, refused, strict=True):
+        doc = error or next(docs)
+        if isinstance(doc, ExtractionError):
+            out.append(doc)
+            continue
         try:
             out.append(_findings(doc, article))
         except ExtractionError as exc:
             out.append(ExtractionError(f"{article.origin}: {exc}"))
     return out
+
+
+def _too_long(article: Article, max_chars: int) -> ExtractionError | None:
+    if len(article.text) <= max_chars:
+        return None
+    return ExtractionError(
+        f"{article.origin}: article too long to extract ({len(article.text):,} characters after "
+        f"cleaning; the limit is {max_chars:,}, --max-article-chars)"
+    )
+
+
+def _parse_one(nlp: Language, article: Article) -> Doc | ExtractionError:
+    try:
+        return nlp(article.text)
+    except Exception as exc:  # spaCy's own limits and bugs: this article fails, not the batch
+        return ExtractionError(f"{article.origin}: the parser failed: {type(exc).__name__}: {exc}")
 
 
 def _batches(articles: Iterable[Article]) -> Iterator[list[Article]]:
@@ -93,7 +124,7 @@ def _batches(articles: Iterable[Article]) -> Iterator[list[Article]]:
         yield batch
 
 
-def _in_workers(batches: Iterator[list[Article]], workers: int) -> Iterator[Result]:
+def _in_workers(batches: Iterator[list[Article]], workers: int, max_chars: int) -> Iterator[Result]:
     """`_extract_batch` over `batches` in `workers` processes, results in input order.
 
     Workers are forked where the platform allows it after the pipeline is loaded here, so they
@@ -106,7 +137,7 @@ def _in_workers(batches: Iterator[list[Article]], workers: int) -> Iterator[Resu
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             pending: deque[Future[list[Result]]] = deque()
             for batch in batches:
-                pending.append(pool.submit(_extract_batch, batch))
+                pending.append(pool.submit(_extract_batch, batch, None, max_chars))
                 if len(pending) >= workers * _IN_FLIGHT:
                     yield from pending.popleft().result()
             while pending:
@@ -116,14 +147,17 @@ def _in_workers(batches: Iterator[list[Article]], workers: int) -> Iterator[Resu
 
 
 def extract_articles(
-    articles: Iterable[Article], nlp: Language | None = None, workers: int = 1
+    articles: Iterable[Article],
+    nlp: Language | None = None,
+    workers: int = 1,
+    max_chars: int = MAX_ARTICLE_CHARS,
 ) -> Iterator[Result]:
-    """Findings for many articles, parsed in batches, in input order; a failing article yields
-    its error. With `workers` > 1 the batches are parsed in that many processes (each with the
-    pinned pipeline; a custom `nlp` is only used in-process)."""
+    """Findings for many articles, parsed in batches, in input order; a failing article, or one
+    longer than `max_chars`, yields its error. With `workers` > 1 the batches are parsed in that
+    many processes (each with the pinned pipeline; a custom `nlp` is only used in-process)."""
     if workers > 1 and nlp is None:
-        yield from _in_workers(_batches(articles), workers)
+        yield from _in_workers(_batches(articles), workers, max_chars)
         return
     nlp = nlp or load_nlp()
     for batch in _batches(articles):
-        yield from _extract_batch(batch, nlp)
+        yield from _extract_batch(batch, nlp, max_chars)

@@ -14,6 +14,7 @@ from spacy.pipeline import AttributeRuler
 from spacy.tokens import Doc, Token
 
 from pipeline.errors import ConfigError
+from schemas.settings import MAX_PARSE_CHARS
 
 __all__ = ["MODEL_NAME", "MODEL_VERSION", "IndexedAttributeRuler", "line_breaks", "load_nlp"]
 
@@ -163,5 +164,5 @@ def load_nlp() -> Language:
     nlp.add_pipe("line_breaks", before="parser")
     nlp.add_pipe("indexed_attribute_ruler", after="attribute_ruler")
     nlp.disable_pipe("attribute_ruler")
-    nlp.max_length = 2_000_000
+    nlp.max_length = MAX_PARSE_CHARS
     return nlp

@@ -23,7 +23,7 @@ from pipeline.source import InputFailure, read_documents
 from pipeline.stix import write_stix
 from schemas.document import Article, RawDocument
 from schemas.incident import IncidentRecord
-from schemas.settings import Settings
+from schemas.settings import MAX_ARTICLE_CHARS, Settings
 
 __all__ = [
     "RunSummary",
@@ -105,16 +105,19 @@ def extract_records(
     workers: int = 1,
     articles: list[Article] | None = None,
     ids: ArticleIds | None = None,
+    max_chars: int = MAX_ARTICLE_CHARS,
 ) -> list[IncidentRecord]:
     """Per-article incident records for raw documents (failures are counted in `summary`);
     the cleaned articles they come from are added to `articles` when given.
 
     This is the shared core of `incidents extract` (files) and `incidents follow` (feeds).
-    `ids` keeps a reused id from making one article replace another (`pipeline.ids`).
+    `ids` keeps a reused id from making one article replace another (`pipeline.ids`); an
+    article longer than `max_chars` after cleaning fails by name.
     """
     records: list[IncidentRecord] = []
     show = _progress(progress)
-    for result in extract_articles(_articles(items, summary, ids or ArticleIds()), workers=workers):
+    cleaned = _articles(items, summary, ids or ArticleIds())
+    for result in extract_articles(cleaned, workers=workers, max_chars=max_chars):
         if isinstance(result, ExtractionError):
             summary.failed.append(str(result))
             continue
@@ -216,7 +219,9 @@ def run(settings: Settings) -> RunSummary:
     ids = _known_ids(settings.db)
     items = read_documents(settings.inputs, settings.max_file_bytes)
     articles: list[Article] = []
-    records = extract_records(items, summary, settings.progress, settings.workers, articles, ids)
+    records = extract_records(
+        items, summary, settings.progress, settings.workers, articles, ids, settings.max_article_chars
+    )
     if not summary.read and summary.failed:
         summary.untouched = [settings.output]  # a mistyped path must not empty the last output
         return summary

@@ -6,7 +6,12 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Settings"]
+__all__ = ["MAX_ARTICLE_CHARS", "MAX_PARSE_CHARS", "Settings"]
+
+# Parsing takes time and memory in proportion to an article's length (`make bench`: about 8 s and
+# 800 MB at 200,000 characters); no news article comes near, so a longer one is refused by name.
+MAX_ARTICLE_CHARS = 200_000
+MAX_PARSE_CHARS = 2_000_000  # spaCy's `max_length` (its error E088 above it)
 
 
 class Settings(BaseModel):
@@ -19,7 +24,13 @@ class Settings(BaseModel):
     misp: Path | None = Field(None, description="MISP JSON file of one event per incident")
     misp_feed: Path | None = Field(None, description="folder of a static MISP feed of the incidents")
     per_article: bool = False
-    max_file_bytes: int = Field(20_000_000, description="inputs larger than this are refused")
+    max_file_bytes: int = Field(20_000_000, gt=0, description="inputs larger than this are refused")
+    max_article_chars: int = Field(
+        MAX_ARTICLE_CHARS,
+        ge=1,
+        le=MAX_PARSE_CHARS,
+        description="longer articles (after cleaning) are refused",
+    )
     progress: bool = False
     workers: int = Field(1, ge=1, description="processes that parse and extract articles in parallel")
     include_rejected: bool = Field(False, description="export incidents an analyst rejected too")

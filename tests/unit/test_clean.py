@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -181,6 +182,25 @@ def test_a_text_file_opening_with_a_paragraph_is_titled_by_its_first_sentence() 
     article = clean(raw)
     assert article.title == lede.split(". ")[0] + "."
     assert article.text.splitlines() == [lede, rest]
+
+
+def test_a_run_of_symbols_is_cut_to_what_prose_could_hold(page_text: str) -> None:
+    """The tokenizer splits a run of symbols one character at a time, in time quadratic in its
+    length ("(" * 20,000 took 30 s to tokenize); no article needs more than 64 in a row."""
+    noise = "(" * 20_000 + "x" + "$" * 5_000
+    content = page_text.replace(BODY[1], f"{BODY[1]} {noise}")
+    article = clean(RawDocument(id="r1", origin="r1.txt", kind="text", content=content))
+    assert max(len(run) for run in re.findall(r"[^\w\s]+", article.text)) == 64
+    assert "(" * 64 + "x" + "$" * 64 in article.text
+
+
+def test_a_title_longer_than_a_headline_is_cut_at_a_word(page_text: str) -> None:
+    title = " ".join(f"Harbourline{n} Exposure Hits Ferry Bookings" for n in range(400))
+    for kind, content in (("text", page_text), ("html", _html())):
+        article = clean(RawDocument(id="t1", origin="t1", kind=kind, content=content, title=title))
+        first = article.text.splitlines()[0]
+        assert first.endswith("Bookings…") and len(first) <= 301 and title.startswith(first[:-1] + " ")
+        assert article.title in (first, None)  # a plain-text page's title must also read as a headline
 
 
 def test_clean_dispatches_html_and_fills_metadata() -> None:

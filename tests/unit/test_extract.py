@@ -6,7 +6,8 @@ import pytest
 
 import extractors
 from extractors.incident_type import NOT_INCIDENT
-from pipeline.extract import extract_article
+from pipeline.errors import ExtractionError
+from pipeline.extract import extract_article, extract_articles
 from schemas.document import Article
 from schemas.entities import Mention
 
@@ -59,3 +60,15 @@ def test_verdict_stands_without_a_struck_party_or_a_cue(monkeypatch, nlp, verdic
     assert not findings.is_incident
     assert verdict.value == NOT_INCIDENT
     assert findings.reason == "general talk"
+
+
+def test_an_article_the_parser_refuses_fails_alone(nlp) -> None:
+    """spaCy's own refusal (E088, past `nlp.max_length`) is that article's error; the rest of its
+    batch is still extracted."""
+    text = "Corvane Logistics said hackers stole the payroll records of 4,000 staff last week."
+    short = Article(id="s", origin="short.txt", text=text)
+    huge = Article(id="h", origin="huge.txt", text=text * (nlp.max_length // len(text) + 1))
+    first, second = extract_articles([huge, short], nlp=nlp, max_chars=nlp.max_length * 2)
+    assert isinstance(first, ExtractionError)
+    assert str(first).startswith("huge.txt: the parser failed: ValueError: [E088]")
+    assert not isinstance(second, ExtractionError) and second.article.id == "s"
