@@ -30,12 +30,20 @@ def _inside(path: Path, folder: Path) -> bool:
     return path.resolve().is_relative_to(folder.resolve())
 
 
+def _is_dir(path: Path) -> bool:
+    """`path.is_dir()`, False where it cannot be looked at (the reader names that input)."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
 def check_outputs(inputs: Iterable[Path], outputs: Mapping[str, Path | None]) -> None:
     """`ConfigError` when an output (option name: path) is an input or lies inside an input
     folder, when one file is given for two outputs, or when an output is a folder."""
     given = [(flag, path) for flag, path in outputs.items() if path is not None]
     for n, (flag, path) in enumerate(given):
-        if path.is_dir():
+        if _is_dir(path):
             raise ConfigError(f"{path}: {flag} is a folder; give a file name")
         for other_flag, other in given[:n]:
             if same_file(path, other):
@@ -45,7 +53,7 @@ def check_outputs(inputs: Iterable[Path], outputs: Mapping[str, Path | None]) ->
         for source in inputs:
             if same_file(path, source):
                 raise ConfigError(f"{path}: {flag} is also an input; it would replace what it is read from")
-            if source.is_dir() and _inside(path, source):
+            if _is_dir(source) and _inside(path, source):
                 raise ConfigError(
                     f"{path}: {flag} lies inside the input folder {source}; "
                     "the next run would read it back as an input"

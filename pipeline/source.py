@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import re
 import zlib
 from collections.abc import Iterable, Iterator
@@ -57,18 +58,48 @@ def discover(paths: Iterable[Path]) -> Iterator[Path | InputFailure]:
     """Files to read, in a stable order: folders are walked recursively for known suffixes.
 
     A folder with nothing to read is a failure, not an empty success: a mistyped folder or
-    the wrong suffix must not pass as "no incidents".
+    the wrong suffix must not pass as "no incidents". So is a folder that cannot be listed
+    (its articles would go unread in silence) and a path that cannot even be looked at.
     """
     for path in paths:
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and _kind(p)[0] is not None)
-            if not found:
+        try:
+            is_dir, is_file = path.is_dir(), path.is_file()
+        except OSError as exc:
+            yield InputFailure(str(path), f"cannot read ({_os_reason(exc)})")
+            continue
+        if is_dir:
+            found, unreadable = _walk(path)
+            yield from unreadable
+            if not found and not unreadable:
                 yield InputFailure(str(path), f"no article files in this folder ({_SUPPORTED})")
             yield from found
-        elif path.is_file():
+        elif is_file:
             yield path
         else:
             yield InputFailure(str(path), "no such file or folder")
+
+
+def _walk(folder: Path) -> tuple[list[Path], list[InputFailure]]:
+    """The article files under `folder` (symlinked folders are not followed), sorted, and a
+    failure for each folder or file that could not be listed or looked at."""
+    unreadable: list[InputFailure] = []
+
+    def cannot_list(exc: OSError) -> None:
+        reason = f"cannot list this folder ({_os_reason(exc)}); the articles in it were not read"
+        unreadable.append(InputFailure(str(exc.filename or folder), reason))
+
+    found: list[Path] = []
+    for root, _, names in os.walk(folder, onerror=cannot_list):
+        for name in names:
+            candidate = Path(root, name)
+            if _kind(candidate)[0] is None:
+                continue
+            try:
+                if candidate.is_file():
+                    found.append(candidate)
+            except OSError as exc:
+                unreadable.append(InputFailure(str(candidate), f"cannot read ({_os_reason(exc)})"))
+    return sorted(found), sorted(unreadable, key=lambda failure: failure.origin)
 
 
 def _decode(data: bytes, kind: str) -> str:
