@@ -41,6 +41,7 @@ from pipeline.cluster import cluster_records
 from pipeline.errors import FetchError, ParseError, PipelineError, SinkError
 from pipeline.feeds import is_relevant, parse_feed, plain_text
 from pipeline.fetch import Fetcher, FetchOptions, Page, RetryLater, RobotsDisallowed
+from pipeline.paths import check_outputs
 from pipeline.postgres import is_postgres_url
 from pipeline.review.corrections import exported
 from pipeline.review.database import save_articles
@@ -48,7 +49,6 @@ from pipeline.run import RunSummary, extract_records, write_database
 from pipeline.sinks import record_json, write_jsonl
 from pipeline.state import (
     FollowLocked,
-    check_state_paths,
     connect_state,
     held_hosts,
     hold_host,
@@ -144,11 +144,11 @@ class FollowSummary:
 
 
 def _check_paths(options: FollowOptions) -> None:
-    """Refuse, before anything runs, a state database that is also an output."""
-    outputs = {"-o": options.output, "--changed": options.changed}
-    if options.db and not is_postgres_url(options.db):
-        outputs["--db"] = Path(options.db)
-    check_state_paths(options.state, outputs)
+    """Refuse, before anything runs, a state database that is also an output, or one file given
+    for two outputs (`pipeline.paths`, shared with `incidents extract`)."""
+    db = Path(options.db) if options.db and not is_postgres_url(options.db) else None
+    outputs = {"--state": options.state, "-o": options.output, "--changed": options.changed, "--db": db}
+    check_outputs([], outputs)
 
 
 def _not_fetched(link: str) -> str | None:

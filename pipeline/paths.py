@@ -40,7 +40,8 @@ def _is_dir(path: Path) -> bool:
 
 def check_outputs(inputs: Iterable[Path], outputs: Mapping[str, Path | None]) -> None:
     """`ConfigError` when an output (option name: path) is an input or lies inside an input
-    folder, when one file is given for two outputs, or when an output is a folder."""
+    folder, when one file is given for two outputs, when an output is a folder, or when its
+    folder cannot be made (a read-only filesystem): said before a long run, not after it."""
     given = [(flag, path) for flag, path in outputs.items() if path is not None]
     for n, (flag, path) in enumerate(given):
         if _is_dir(path):
@@ -58,3 +59,8 @@ def check_outputs(inputs: Iterable[Path], outputs: Mapping[str, Path | None]) ->
                     f"{path}: {flag} lies inside the input folder {source}; "
                     "the next run would read it back as an input"
                 )
+    for flag, path in given:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot make the folder for {flag} ({exc.strerror or exc})") from exc

@@ -7,6 +7,7 @@ transaction, so a failure leaves what was there before.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -268,6 +269,7 @@ def write_sqlite(
     article_records = list(article_records)
     marks = fingerprints or {}
     try:
+        _check_intact(conn, path)
         conn.execute("BEGIN IMMEDIATE")
         if complete:
             stored = {row[0] for row in conn.execute("SELECT article_id FROM article_records")}
@@ -291,11 +293,24 @@ def write_sqlite(
             conn.execute("DELETE FROM incidents WHERE id NOT IN (SELECT id FROM kept)")
         conn.execute("COMMIT")
     except (sqlite3.Error, ValueError) as exc:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # a COMMIT that failed (disk full) has rolled back already
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
         raise SinkError(f"{path}: SQLite write failed, nothing was changed ({exc})") from exc
     finally:
         conn.close()
     return written
+
+
+def _check_intact(conn: sqlite3.Connection, path: Path) -> None:
+    """`SinkError` for a database with damaged pages: a write that happens not to touch them
+    succeeds, and the damage stays unnoticed until the data in them is needed."""
+    problems = [row[0] for row in conn.execute("PRAGMA quick_check(3)")]
+    if problems != ["ok"]:
+        raise SinkError(
+            f"{path}: the database is damaged ({'; '.join(problems)}); nothing was written: "
+            "restore it from a backup, or give a new --db"
+        )
 
 
 def _stored_records(conn: sqlite3.Connection) -> list[IncidentRecord]:

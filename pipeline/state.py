@@ -24,13 +24,12 @@ from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
-from pipeline.errors import ConfigError, PipelineError
+from pipeline.errors import PipelineError
 from pipeline.feeds import FeedItem, link_key
 from pipeline.source import article_id
 
 __all__ = [
     "FollowLocked",
-    "check_state_paths",
     "connect_state",
     "held_hosts",
     "hold_host",
@@ -51,24 +50,6 @@ class FollowLocked(PipelineError):
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    if a.resolve() == b.resolve():
-        return True
-    try:
-        return a.samefile(b)  # hard links
-    except OSError:  # one of them does not exist yet
-        return False
-
-
-def check_state_paths(state: Path, outputs: dict[str, Path | None]) -> None:
-    """`ConfigError` when the state database is also one of `outputs` (option name: path)."""
-    for flag, path in outputs.items():
-        if path is not None and _same_file(path, state):
-            raise ConfigError(
-                f"{state}: given as --state and as {flag}; the state database needs a file of its own"
-            )
 
 
 def connect_state(path: Path) -> sqlite3.Connection:
