@@ -1127,7 +1127,7 @@ def _vote_customer(
         t.lower_ in {"not", "n't", "never", "no"} for t in doc[span.end : verb.i]
     )
     partner = others.first_between(org, span.end_char, sent.end_char) if verb is not None else None
-    if partner is not None and not negated:
+    if verb is not None and partner is not None and not negated:
         rest = doc[verb.i + 1 : sent.end].text.lower()
         if re.search(r"\bwith\b|\bties\b|\bcontract|\bwork\b|\bcollaboration|\bpartnership", rest):
             org.votes["customer"] += 1
