@@ -39,9 +39,17 @@ __all__ = [
 ]
 
 
+_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def record_json(record: IncidentRecord) -> str:
-    """The record as one line of JSON with sorted keys: same record, same bytes."""
-    return json.dumps(record.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
+    """The record as one line of JSON with sorted keys: same record, same bytes.
+
+    JSON leaves U+0085, U+2028 and U+2029 unescaped, but `str.splitlines` (and other line
+    readers) break lines at them: written as escapes, a record stays one line for every reader.
+    """
+    text = json.dumps(record.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
+    return text.translate(_LINE_BREAKS)
 
 
 def _file_mode(path: Path) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
 import os
 import re
@@ -27,6 +28,17 @@ SUFFIXES = {".html": "html", ".htm": "html", ".txt": "text", ".jsonl": "jsonl"}
 _SUPPORTED = ".html, .htm, .txt, .jsonl, each also as .gz"
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+# Byte-order marks of the encodings whose text is full of NUL bytes; UTF-32's first (it starts
+# with UTF-16's little-endian mark).
+_WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+_UTF8_BOM = b"\xef\xbb\xbf"
+_PIECE = 1 << 20  # how much of a refused line is read at a time
+_Binary = gzip.GzipFile | io.BufferedReader
 
 
 @dataclass(frozen=True)
@@ -102,13 +114,23 @@ def _walk(folder: Path) -> tuple[list[Path], list[InputFailure]]:
     return sorted(found), sorted(unreadable, key=lambda failure: failure.origin)
 
 
+def _wide_encoding(head: bytes) -> str | None:
+    """ "utf-16" or "utf-32" when `head` opens with that encoding's byte-order mark."""
+    return next((name for bom, name in _WIDE_BOMS if head.startswith(bom)), None)
+
+
 def _decode(data: bytes, kind: str) -> str:
     if not data.strip():
         raise ParseError("empty file")
+    wide = _wide_encoding(data)
+    if wide:  # a UTF-16 text is full of NUL bytes, but its byte-order mark says what it is
+        try:
+            return data.decode(wide)
+        except UnicodeDecodeError as exc:
+            raise ParseError(f"not valid {wide.upper()} (byte {exc.start})") from exc
     if b"\x00" in data[:8192]:
         raise ParseError("binary file (contains NUL bytes), not text or HTML")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    data = data.removeprefix(_UTF8_BOM)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -144,11 +166,50 @@ def _from_html(path: Path, text: str) -> RawDocument:
 
 
 def _from_jsonl(path: Path, max_bytes: int, compressed: bool) -> Iterator[RawDocument | InputFailure]:
-    """One article per line, streamed: a large batch file is fine, a huge line is refused."""
+    """One article per line, streamed: a large batch file is fine, a huge line is refused
+    without being held whole. UTF-8 (with or without a byte-order mark), or UTF-16 or UTF-32
+    with one."""
     with gzip.open(path, "rb") if compressed else path.open("rb") as handle:
-        for number, raw in enumerate(handle, 1):
-            if raw.strip():
-                yield _jsonl_line(f"{path}:{number}", raw, max_bytes)
+        head = handle.read(4)
+        wide = _wide_encoding(head)
+        handle.seek(3 if head.startswith(_UTF8_BOM) else 0)
+        lines = _wide_lines(handle, wide, max_bytes) if wide else _lines(handle, max_bytes)
+        number = 0
+        try:
+            for number, raw in enumerate(lines, 1):
+                origin = f"{path}:{number}"
+                if isinstance(raw, int):
+                    yield InputFailure(origin, f"line too large ({raw:,} bytes; the limit is {max_bytes:,})")
+                elif raw.strip():
+                    yield _jsonl_line(origin, raw)
+        except UnicodeDecodeError as exc:
+            reason = f"not valid {wide} ({exc.reason}); the rest of the file is not read"
+            yield InputFailure(f"{path}:{number + 1}", reason)
+
+
+def _lines(handle: _Binary, max_bytes: int) -> Iterator[bytes | int]:
+    """Each line, or for a line longer than `max_bytes` its length, read past in pieces."""
+    while line := handle.readline(max_bytes + 1):
+        if len(line) <= max_bytes:
+            yield line
+            continue
+        size = len(line)
+        while not line.endswith(b"\n") and (line := handle.readline(_PIECE)):
+            size += len(line)
+        yield size
+
+
+def _wide_lines(handle: _Binary, encoding: str, max_bytes: int) -> Iterator[bytes | int]:
+    """`_lines` of a UTF-16 or UTF-32 file, each line re-encoded as UTF-8."""
+    text = io.TextIOWrapper(handle, encoding=encoding, newline="")
+    while line := text.readline(max_bytes + 1):
+        if len(line) <= max_bytes:
+            yield line.encode("utf-8")
+            continue
+        size = len(line.encode("utf-8"))
+        while not line.endswith(("\n", "\r")) and (line := text.readline(_PIECE)):
+            size += len(line.encode("utf-8"))
+        yield size
 
 
 def _inflate(path: Path, max_bytes: int) -> bytes:
@@ -160,9 +221,7 @@ def _inflate(path: Path, max_bytes: int) -> bytes:
     return data
 
 
-def _jsonl_line(origin: str, raw: bytes, max_bytes: int) -> RawDocument | InputFailure:
-    if len(raw) > max_bytes:
-        return InputFailure(origin, f"line too large ({len(raw):,} bytes; the limit is {max_bytes:,})")
+def _jsonl_line(origin: str, raw: bytes) -> RawDocument | InputFailure:
     try:
         obj = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
