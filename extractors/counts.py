@@ -11,6 +11,7 @@ affected", "stolen accounts"), 1 when it only shares the sentence with one.
 
 from __future__ import annotations
 
+import math
 import re
 from functools import cache
 
@@ -69,6 +70,9 @@ def _cues() -> dict[str, frozenset[str]]:
     return {key: frozenset(vocab[key]) for key in keys}
 
 
+_MAX_COUNT = 2**63  # BIGINT / SQLite INTEGER
+
+
 def parse_count(text: str) -> int | None:
     """The integer a count phrase stands for ("1.5 million" -> 1500000, "57m" -> 57000000), or None."""
     match = _NUMBER.search(text)
@@ -80,7 +84,9 @@ def parse_count(text: str) -> int | None:
     else:
         value = _WORDS[match["word"].lower()]
         scale = _SCALE[match["wscale"].lower()]
-    return round(value * scale)
+    count = value * scale
+    # A run of hundreds of digits is infinite as a float; past 64 bits no database column holds it.
+    return round(count) if math.isfinite(count) and count < _MAX_COUNT else None
 
 
 def _counted_noun(span: Span) -> Token | None:

@@ -26,6 +26,8 @@ def _run(parse: Callable, text: str) -> list[Mention]:
         ("nearly 40,000", 40_000),
         ("half a million", 500_000),
         ("no digits here", None),
+        ("7" * 400, None),  # infinite as a float (was an OverflowError, found by tests/fuzz)
+        ("99,999,999,999,999,999,999 records", None),  # no database column holds it
     ],
 )
 def test_counts_parse_count(text: str, value: int | None) -> None:
