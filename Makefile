@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test lint bench check clean schema eval
+.PHONY: setup run test lint bench check clean schema eval fuzz
 
 setup: $(STAMP)
 
@@ -29,6 +29,12 @@ lint: setup
 	$(BIN)/ruff check pipeline extractors schemas tests bench scripts
 	$(BIN)/ruff format --check pipeline extractors schemas tests bench scripts
 	$(BIN)/python scripts/check_eval_leak.py
+
+# 10,000 distinct generated inputs or more (2,800 examples per generator, Hypothesis repeats a few;
+# no time box) through read -> clean -> extract;
+# `make test` runs a 60-second slice of the same tests (tests/fuzz).
+fuzz: setup
+	FUZZ_EXAMPLES=2800 FUZZ_SECONDS=0 $(BIN)/python -m pytest -q -p no:cacheprovider tests/fuzz
 
 bench: setup
 	$(BIN)/python bench/run.py
