@@ -185,6 +185,7 @@ def _follow(args: argparse.Namespace) -> int:
         relevance=args.relevance,
         fetch=FetchOptions(delay=args.delay, allowed_networks=tuple(args.allow_network)),
         include_rejected=args.include_rejected,
+        feed_list=args.feeds,
     )
     return _report(lambda: follow(options))
 

@@ -87,6 +87,7 @@ class FollowOptions:
     relevance: bool = False
     fetch: FetchOptions = field(default_factory=FetchOptions)
     include_rejected: bool = False
+    feed_list: Path | None = None  # the --feeds file the feeds were read from, an input
 
 
 @dataclass
@@ -144,11 +145,11 @@ class FollowSummary:
 
 
 def _check_paths(options: FollowOptions) -> None:
-    """Refuse, before anything runs, a state database that is also an output, or one file given
-    for two outputs (`pipeline.paths`, shared with `incidents extract`)."""
+    """Refuse, before anything runs, a state database that is also an output, one file given for
+    two outputs, or an output that is the feed list (`pipeline.paths`, shared with `extract`)."""
     db = Path(options.db) if options.db and not is_postgres_url(options.db) else None
     outputs = {"--state": options.state, "-o": options.output, "--changed": options.changed, "--db": db}
-    check_outputs([], outputs)
+    check_outputs([options.feed_list] if options.feed_list else [], outputs)
 
 
 def _not_fetched(link: str) -> str | None:

@@ -135,3 +135,15 @@ def test_follow_refuses_one_file_for_two_outputs(tmp_path: Path, capsys: pytest.
     line = _one_error_line(capsys.readouterr().err)
     assert line == f"error: {out}: given as -o and as --changed; each output needs its own file"
     assert not (tmp_path / "s.sqlite").exists()
+
+
+def test_follow_refuses_to_write_over_its_feed_list(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    feeds = tmp_path / "feeds.txt"
+    feeds.write_text("http://127.0.0.1:9/feed.xml\n", encoding="utf-8")
+    argv = ["follow", "--feeds", str(feeds), "--state", str(tmp_path / "s.sqlite"), "-o", str(feeds), "-q"]
+    assert main(argv) == 1
+    line = _one_error_line(capsys.readouterr().err)
+    assert line == f"error: {feeds}: -o is also an input; it would replace what it is read from"
+    assert feeds.read_text("utf-8") == "http://127.0.0.1:9/feed.xml\n"
