@@ -38,10 +38,17 @@ def _is_dir(path: Path) -> bool:
         return False
 
 
-def check_outputs(inputs: Iterable[Path], outputs: Mapping[str, Path | None]) -> None:
-    """`ConfigError` when an output (option name: path) is an input or lies inside an input
-    folder, when one file is given for two outputs, when an output is a folder, or when its
-    folder cannot be made (a read-only filesystem): said before a long run, not after it."""
+def check_outputs(
+    inputs: Iterable[Path],
+    outputs: Mapping[str, Path | None],
+    folders: Mapping[str, Path | None] | None = None,
+) -> None:
+    """`ConfigError` when an output file (option name: path) is an input or lies inside an input
+    folder, when one file is given for two outputs, when an output file is a folder, or when its
+    folder cannot be made (a read-only filesystem): said before a long run, not after it.
+    `folders` are outputs that are folders (a MISP feed, which removes its stale files): one
+    that is a file, or would hold an input or another output, is refused too."""
+    sources = list(inputs)
     given = [(flag, path) for flag, path in outputs.items() if path is not None]
     for n, (flag, path) in enumerate(given):
         if _is_dir(path):
@@ -51,7 +58,7 @@ def check_outputs(inputs: Iterable[Path], outputs: Mapping[str, Path | None]) ->
                 raise ConfigError(
                     f"{path}: given as {other_flag} and as {flag}; each output needs its own file"
                 )
-        for source in inputs:
+        for source in sources:
             if same_file(path, source):
                 raise ConfigError(f"{path}: {flag} is also an input; it would replace what it is read from")
             if _is_dir(source) and _inside(path, source):
@@ -59,6 +66,16 @@ def check_outputs(inputs: Iterable[Path], outputs: Mapping[str, Path | None]) ->
                     f"{path}: {flag} lies inside the input folder {source}; "
                     "the next run would read it back as an input"
                 )
+    for flag, folder in (folders or {}).items():
+        if folder is None:
+            continue
+        if folder.exists() and not _is_dir(folder):
+            raise ConfigError(f"{folder}: {flag} is a file; give a folder")
+        held = [(f"the {other_flag} file", other) for other_flag, other in given]
+        for what, path in [*held, *(("an input", source) for source in sources)]:
+            if _inside(path, folder):
+                raise ConfigError(f"{folder}: {flag} would hold {what} {path}; give it a folder of its own")
+        given.append((flag, folder))
     for flag, path in given:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

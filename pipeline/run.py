@@ -201,7 +201,8 @@ def check_paths(settings: Settings) -> None:
     """`ConfigError` for outputs that would land on an input, inside an input folder or on
     each other (`pipeline.paths`); run before anything is read."""
     db = Path(settings.db) if settings.db and not is_postgres_url(settings.db) else None
-    check_outputs(settings.inputs, {"-o": settings.output, "--db": db, "--stix": settings.stix})
+    files = {"-o": settings.output, "--db": db, "--stix": settings.stix, "--misp": settings.misp}
+    check_outputs(settings.inputs, files, {"--misp-feed": settings.misp_feed})
 
 
 def run(settings: Settings) -> RunSummary:

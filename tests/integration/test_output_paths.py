@@ -107,3 +107,22 @@ def test_an_output_linked_to_stdout_writes_to_stdout(inputs: Path, tmp_path: Pat
     assert done.returncode == 0, done.stderr
     assert "Velmora Freight" in done.stdout
     assert link.is_symlink()
+
+
+def test_misp_outputs_are_checked_like_the_others(
+    inputs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out.jsonl"
+    _refused(
+        ["extract", str(inputs), "-o", str(out), "--misp", str(out)], capsys, "given as -o and as --misp"
+    )
+    _refused(["extract", str(inputs), "--misp-feed", str(inputs)], capsys, "--misp-feed would hold an input")
+    _refused(
+        ["extract", str(inputs), "--misp-feed", str(inputs / "velmora.txt")], capsys, "--misp-feed is a file"
+    )
+    feed = tmp_path / "feed"
+    _refused(
+        ["extract", str(inputs), "-o", str(feed / "out.jsonl"), "--misp-feed", str(feed)],
+        capsys,
+        "would hold the -o file",
+    )
