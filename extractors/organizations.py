@@ -732,6 +732,7 @@ def _add_short_forms(orgs: list[_Org], lower_words: set[str], cues: _Cues) -> No
 def _locate(doc: Doc, orgs: list[_Org], cues: _Cues) -> None:
     """Every occurrence of every variant; the longest match wins and product names block matches."""
     text = doc_text(doc)
+    org: _Org | None  # each organisation, then each match's (None: a product name)
     matches: list[tuple[int, int, int, _Org | None]] = []
     for m in cues.product_re.finditer(text):
         matches.append((m.start(), m.end(), 1, None))
