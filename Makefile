@@ -28,6 +28,7 @@ test: setup
 lint: setup
 	$(BIN)/ruff check pipeline extractors schemas tests bench scripts
 	$(BIN)/ruff format --check pipeline extractors schemas tests bench scripts
+	$(BIN)/mypy
 	$(BIN)/python scripts/check_eval_leak.py
 
 # 10,000 distinct generated inputs or more (2,800 examples per generator, Hypothesis repeats a few;
@@ -49,7 +50,7 @@ eval: setup
 	$(BIN)/python scripts/evaluate.py
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .ruff_cache
+	rm -rf $(VENV) out .pytest_cache .ruff_cache .mypy_cache
 
 schema: setup
 	$(BIN)/python scripts/export_schema.py
