@@ -14,14 +14,10 @@ import pytest
 from spacy.tokens import Doc
 
 from extractors._spans import entity_of, line_bounds, sentence_ents, sentences
-from extractors.organizations import (
-    _grouped_alternation,
-    _load_cues,
-    _Org,
-    _Others,
-    _run_matches,
-    _variant_matches,
-)
+from extractors.organizations.candidates import _run_matches
+from extractors.organizations.cues import _grouped_alternation, load_cues
+from extractors.organizations.evidence import Org, Others
+from extractors.organizations.occurrences import _variant_matches
 
 # fmt: off
 _PIECES = [
@@ -44,7 +40,7 @@ def _texts(count: int, seed: int) -> list[str]:
 
 @pytest.mark.parametrize("which", ["appositive", "name_after"])
 def test_run_matches_are_those_of_finditer(which: str) -> None:
-    cues = _load_cues()
+    cues = load_cues()
     pattern = getattr(cues, f"{which}_re")
     tail = getattr(cues, f"{which}_tail_re")
     found = 0
@@ -60,7 +56,7 @@ def test_variant_matches_are_those_of_one_pattern_per_organisation() -> None:
     names = ["Velmora", "Velmora Bank", "Bank", "A.B.", "&Co", "Quist", "O'Hanlon", "X", "-Tarn", "McBrisk"]
     for text in _texts(1500, seed=7):
         orgs = [
-            _Org(name=f"org{n}", key=(str(n),), variants=set(rnd.sample(names, rnd.randint(1, 3))))
+            Org(name=f"org{n}", key=(str(n),), variants=set(rnd.sample(names, rnd.randint(1, 3))))
             for n in range(rnd.randint(1, 4))
         ]
         expected = [
@@ -79,11 +75,11 @@ def test_owners_are_the_organisations_named_before_a_possessive() -> None:
 
     rnd = random.Random(3)
     orgs = [
-        _Org(name="a", key=("a",), variants={"Velmora", "Velmora Bank"}),
-        _Org(name="b", key=("b",), variants={"Bank", "&Co"}),
-        _Org(name="c", key=("c",), variants={"O'Hanlon", "X"}),
+        Org(name="a", key=("a",), variants={"Velmora", "Velmora Bank"}),
+        Org(name="b", key=("b",), variants={"Bank", "&Co"}),
+        Org(name="c", key=("c",), variants={"O'Hanlon", "X"}),
     ]
-    others = _Others(orgs)
+    others = Others(orgs)
     checked = 0
     for text in _texts(3000, seed=11):
         before = text[-60:] + rnd.choice(["'s ", "’s  ", "'s\n", "'s"])
