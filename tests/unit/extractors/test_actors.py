@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from spacy.language import Language
+from spacy.pipeline import Lemmatizer
 
 import extractors.actors
-from extractors.actors import canonical_actor, extract_actors
+from extractors.actors import canonical_actor, english_words, extract_actors
 from pipeline.normalize import _actors as _record_actors
 
 
@@ -22,6 +24,16 @@ def _actors(parse, text: str) -> dict[str, str]:
 
 def test_actors_module_registers_versioned_name() -> None:
     assert extractors.actors.NAME in extractors.EXTRACTORS
+
+
+def test_actors_english_words_are_those_of_the_pipelines_lemmatizer(nlp: Language) -> None:
+    """The extractor reads the model's lemma index from its package, not from the loaded pipeline."""
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    assert isinstance(lemmatizer, Lemmatizer)
+    index = lemmatizer.lookups.get_table("lemma_index")
+    words = {word.lower() for pos in index for word in index[pos]} | set(nlp.Defaults.stop_words)
+    assert english_words() == words
+    assert {"attack", "bank", "the"} <= english_words() and "velmora" not in english_words()
 
 
 @pytest.mark.parametrize(
