@@ -81,6 +81,7 @@ class TypeRule:
     priority: int
     weight: float
     cues: tuple[re.Pattern[str], ...]
+    outranks: frozenset[str] = frozenset()
 
 
 @cache
@@ -89,10 +90,23 @@ def load_type_rules() -> tuple[TypeRule, ...]:
     vocab = load_vocabulary("incident_types")
     return tuple(
         TypeRule(
-            t["term"], int(t["priority"]), float(t["weight"]), tuple(re.compile(r"\b" + c) for c in t["cues"])
+            t["term"],
+            int(t["priority"]),
+            float(t["weight"]),
+            tuple(re.compile(r"\b" + c) for c in t["cues"]),
+            frozenset(t.get("outranks", ())),
         )
         for t in vocab["types"]
     )
+
+
+def _outranking(top: str, scores: dict[str, float]) -> str:
+    """The type that outranks the top-scored one (ransomware over the data breach it caused)
+    when its own cues carry enough weight beside the top type's; else the top type."""
+    vocab = load_vocabulary("incident_types")
+    floor = max(float(vocab["min_outrank_score"]), float(vocab["outrank_share"]) * scores[top])
+    over = [r for r in load_type_rules() if top in r.outranks and scores.get(r.term, 0.0) >= floor]
+    return max(over, key=lambda r: (scores[r.term], r.priority)).term if over else top
 
 
 @cache
@@ -396,12 +410,13 @@ def extract_incident_type(doc: Doc, article: Article) -> list[Mention]:
             "best_type": ranked[0] if scores[ranked[0]] else None,
         }
         return [mention_chars("incident_type", NOT_INCIDENT, doc, start, end, NAME, attrs, score=0.5)]
-    term = ranked[0]
+    term = _outranking(ranked[0], scores)
     start, end = _anchor(doc, term)
     attrs = {
         "is_incident": True,
-        "reason": f"{term} cues in sentences reporting an event",
+        "reason": f"{term} cues in sentences reporting an event"
+        + (f", outranking {ranked[0]}" if term != ranked[0] else ""),
         "scores": shown,
-        "types": [t for t in ranked if scores[t] >= 0.5 * scores[term]],
+        "types": [term, *(t for t in ranked if t != term and scores[t] >= 0.5 * scores[term])],
     }
     return [mention_chars("incident_type", term, doc, start, end, NAME, attrs)]

@@ -338,10 +338,19 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def header_month(dates: IncidentDates, first_published: str | None) -> str:
-    """The header's "M/YYYY": when the incident occurred if the text says so, else when it was
-    first reported (the earliest source), else when it was disclosed, found or reported."""
-    iso = dates.occurred or first_published or dates.disclosed or dates.discovered or dates.reported
+def header_month(dates: IncidentDates, first_published: str | None, text_date: str | None = None) -> str:
+    """The header's "M/YYYY" dates the incident as a timeline of incidents does: when it was
+    first reported (the earliest source's publish date); with no publish date, when it occurred,
+    else the first date the text gives, else when it was disclosed, found or reported. The
+    occurrence stays in `dates.occurred`, so a breach reported months later keeps both."""
+    iso = (
+        first_published
+        or dates.occurred
+        or text_date
+        or dates.disclosed
+        or dates.discovered
+        or dates.reported
+    )
     return f"{int(iso[5:7])}/{iso[:4]}" if iso else ""
 
 
@@ -411,7 +420,7 @@ def normalize(findings: ArticleFindings) -> IncidentRecord | None:
         evidence.append(_evidence("incident.type", verdict, article))
     header_type = load_rubric()["header_types"].get(itype, itype)
 
-    month = header_month(dates, _iso(article.published) or _text_date(by["date"]))
+    month = header_month(dates, _iso(article.published), _text_date(by["date"]))
     severity, level, explanation = score_header(
         itype,
         sensitivity,

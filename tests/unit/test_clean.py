@@ -247,3 +247,15 @@ def test_chrome_first_line_is_not_the_title() -> None:
     assert article.title == "Harbourline Exposure Hits Ferry Bookings"
     assert article.published is not None and article.published.isoformat() == "2031-06-04"
     assert article.text.startswith("Harbourline Exposure Hits Ferry Bookings\n")
+
+
+def test_clean_text_keeps_a_headline_style_lede_sentence() -> None:
+    lede = "Cyberattack halts Quillby Mills plants, delaying orders across three states."
+    body = [
+        "According to a letter that the chief executive of Quillby Mills sent to its suppliers on "
+        "Friday, the attack began overnight and affected most of the company's ordering systems.",
+        "The company said its engineers had restored the warehouse systems and that deliveries "
+        "would resume within the week, while an outside firm investigates how the attackers got in.",
+    ]
+    assert clean_text("\n".join([lede, *body])).splitlines() == [lede, *body]
+    assert clean_text("\n".join(["Home", "Sign in", *body])).splitlines() == body

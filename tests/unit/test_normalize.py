@@ -125,3 +125,18 @@ def test_a_statistics_date_never_dates_the_header() -> None:
     text = "A survey in March 2019 found 60 percent of clinics were hit. Brindle Clinic was breached."
     survey = _mention("date", "March 2019", text=text, precision="month", role=None, statistic=True)
     assert _record(survey.model_copy(update={"value": "2019-03-01"}), text=text).date == ""
+
+
+def test_the_header_date_is_the_first_report_and_the_occurrence_stays_in_dates() -> None:
+    text = "Brindle Clinic said on Tuesday that its records were stolen in March 2019."
+    occurred = _mention("date", "March 2019", text=text, precision="month", role="occurred", statistic=False)
+    article = Article(id="t", origin="test", text=text, published="2020-02-11")
+    findings = ArticleFindings(
+        article=article, mentions=[occurred.model_copy(update={"value": "2019-03-01"})], is_incident=True
+    )
+    record = normalize(findings)
+    assert record is not None
+    assert record.date == "2/2020"
+    assert record.dates.occurred == "2019-03-01"
+    undated = _record(occurred.model_copy(update={"value": "2019-03-01"}), text=text)
+    assert undated.date == "3/2019"

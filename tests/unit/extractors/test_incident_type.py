@@ -136,3 +136,27 @@ def test_a_present_tense_brief_reports_an_incident(parse, text: str, term: str) 
 def test_an_incident_word_tagged_as_a_name_names_no_victim(parse) -> None:
     verdict = _verdict(parse, "Ransomware attacks are rising. Phishing remains common.")
     assert verdict.value == NOT_INCIDENT
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        (
+            "Larkspur Freight was hit by a ransomware attack on Monday. Larkspur said the attackers "
+            "stole staff data and leaked the stolen files.",
+            "Ransomware",
+        ),
+        (
+            "Hackers breached Larkspur Freight and stole, leaked and exposed the records of 9,000 "
+            "clients; the stolen data was sold and the breach was confirmed. Larkspur said the "
+            "theft was unlike a ransomware attack in that nothing was locked.",
+            "Data Breach",
+        ),
+    ],
+)
+def test_ransomware_outranks_the_breach_it_caused_unless_mentioned_in_passing(
+    parse, text: str, term: str
+) -> None:
+    verdict = _verdict(parse, text)
+    assert verdict.value == term
+    assert ("outranking" in str(verdict.attrs["reason"])) == (term == "Ransomware")
