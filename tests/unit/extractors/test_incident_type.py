@@ -160,3 +160,23 @@ def test_ransomware_outranks_the_breach_it_caused_unless_mentioned_in_passing(
     verdict = _verdict(parse, text)
     assert verdict.value == term
     assert ("outranking" in str(verdict.attrs["reason"])) == (term == "Ransomware")
+
+
+def test_a_brief_verb_tagged_as_a_noun_still_reports_the_event(parse) -> None:
+    text = (
+        "Brenholt Reciprocal Exchange notifies 12,400 consumers of a breach involving its quote platform. "
+        "Someone abused its lookup form to pull the driver's license numbers and dates of birth of others."
+    )
+    verdict = _verdict(parse, text)
+    assert verdict.attrs["is_incident"] is True
+    assert verdict.value == "Data Breach"
+
+
+def test_current_and_former_employees_are_victims_not_insiders(parse) -> None:
+    text = (
+        "Hackers breached Palliser Bank and stole the tax forms of current and former employees. "
+        "Palliser Bank confirmed the breach on Friday."
+    )
+    verdict = _verdict(parse, text)
+    assert verdict.value == "Data Breach"
+    assert "Insider Threat" not in verdict.attrs["scores"]
