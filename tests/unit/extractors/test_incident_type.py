@@ -180,3 +180,20 @@ def test_current_and_former_employees_are_victims_not_insiders(parse) -> None:
     verdict = _verdict(parse, text)
     assert verdict.value == "Data Breach"
     assert "Insider Threat" not in verdict.attrs["scores"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Corrin Valley Water Board said a cyber attack knocked out its billing servers. "
+        "The board noticed the problem on Friday and took its customer portal offline.",
+        "Ostler Dental Group mailed 7,300 appointment letters to the wrong patients in March. "
+        "The letters listed dates of birth and other health information of the patients.",
+        "Two laptops holding patient records of Brackenfield Clinic came up missing from a van. "
+        "The clinic said the drives held names, dates of birth and insurance numbers.",
+    ],
+)
+def test_unintended_disclosure_loss_and_a_spaced_cyber_attack_are_breaches(parse, text: str) -> None:
+    verdict = _verdict(parse, text)
+    assert verdict.attrs["is_incident"] is True
+    assert verdict.value == "Data Breach"
