@@ -11,9 +11,10 @@ from spacy.attrs import IS_ALPHA, IS_STOP, LENGTH
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
+from extractors._gazetteer import gazetteer_matcher, tokenizer
 from extractors._spans import doc_text, lowers, sentence_of, sentences, texts
 from extractors.actors.cues import cue_words, naming_firsts
-from extractors.actors.galaxy import alias_matcher, entries_by_alias, tokenizer
+from extractors.actors.galaxy import entries_by_alias
 from extractors.actors.names import Found, name_right
 from extractors.actors.origins import described_by_origin, state_doers
 from extractors.actors.rules import (
@@ -34,7 +35,7 @@ DESCRIPTIVE_RULES = frozenset({"described_by_origin", "state_doers"})  # never g
 def _gazetteer_matches(doc: Doc) -> Iterator[Found]:
     table = entries_by_alias()
     group_nouns = cue_words("group_nouns")
-    for _, start, end in alias_matcher(doc.vocab)(doc):
+    for _, start, end in gazetteer_matcher("threat_actors", doc.vocab)(doc):
         span = doc[start:end]
         entry = table.get(span.text.lower())
         if entry is None:

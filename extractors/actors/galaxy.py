@@ -1,5 +1,5 @@
-"""The MISP galaxies of `threat_actors.jsonl`: one PhraseMatcher over the aliases that may be
-matched on their own, and every alias mapped to its canonical name and display name.
+"""The MISP galaxies of `threat_actors.jsonl`: every alias mapped to its canonical name and display
+name (the aliases are matched by `_gazetteer.gazetteer_matcher`).
 """
 
 from __future__ import annotations
@@ -7,14 +7,9 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from spacy.lang.en import English
-from spacy.language import Language
-from spacy.matcher import PhraseMatcher
-from spacy.vocab import Vocab
-
 from extractors._gazetteer import load_gazetteer
 
-__all__ = ["alias_matcher", "aliases_of", "canonical_actor", "entries_by_alias", "tokenizer"]
+__all__ = ["aliases_of", "canonical_actor", "entries_by_alias"]
 
 
 @cache
@@ -34,20 +29,6 @@ def aliases_of() -> dict[str, tuple[str, ...]]:
         if not entry.get("context_only") and entry["pattern"] != entry["id"]:
             out.setdefault(entry["id"], []).append(entry["pattern"])
     return {k: tuple(v) for k, v in out.items()}
-
-
-@cache
-def tokenizer() -> Language:
-    return English()
-
-
-@cache
-def alias_matcher(vocab: Vocab) -> PhraseMatcher:
-    """Case-sensitive matcher over the aliases that may be matched on their own."""
-    matcher = PhraseMatcher(vocab, attr="ORTH")
-    patterns = [e["pattern"] for e in load_gazetteer("threat_actors") if not e.get("context_only")]
-    matcher.add("THREAT_ACTOR", [tokenizer().make_doc(p) for p in patterns])
-    return matcher
 
 
 @cache

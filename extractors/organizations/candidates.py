@@ -11,7 +11,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
 
+from extractors._gazetteer import gazetteer_matcher
 from extractors._spans import doc_text
 from extractors.organizations.cues import Cues
 from extractors.organizations.evidence import NOT_BEFORE_OWNER, Org
@@ -57,9 +59,9 @@ def collect_orgs(doc: Doc, cues: Cues) -> list[Org]:
             cleaned = clean_name(name, cues)
             if plausible(cleaned, cues) and name not in persons:
                 found.append((cleaned, None))
-    if cues.alias_re is not None:
-        for m in cues.alias_re.finditer(text):
-            found.append((m.group(), cues.gazetteer[m.group()]))
+    aliases = gazetteer_matcher("companies", doc.vocab)(doc, as_spans=True)
+    for alias in filter_spans(aliases):  # the longest of overlapping aliases, as one name
+        found.append((alias.label_, cues.gazetteer[alias.label_]))
     for m in cues.descriptor_re.finditer(text):
         name = clean_name(m.group(1), cues)
         # "booking firm Voyantra": the head noun outweighs NER calling a one-word name a person.

@@ -26,7 +26,6 @@ class Cues:
     products: frozenset[str]
     gazetteer: dict[str, dict[str, Any]]
     aliases_by_id: dict[str, frozenset[str]]
-    alias_re: re.Pattern[str] | None
     product_re: re.Pattern[str]
     descriptor_re: re.Pattern[str]
     appositive_re: re.Pattern[str]
@@ -63,7 +62,7 @@ def _grouped_alternation(phrases: list[str]) -> str:
 
     For case-sensitive patterns only. At any position just the group of that character can match and
     it keeps the longest-first order, so the matches are the same; but `re` tries one branch per
-    character instead of every phrase, which made the gazetteer scan ten times faster.
+    character instead of every phrase, which made a scan over hundreds of phrases ten times faster.
     """
     groups: dict[str, list[str]] = {}
     for phrase in sorted(set(phrases), key=len, reverse=True):
@@ -86,7 +85,6 @@ def load_cues() -> Cues:
     aliases_by_id: dict[str, set[str]] = {}
     for alias, entry in gazetteer.items():
         aliases_by_id.setdefault(entry["id"], set()).add(alias)
-    aliases = _grouped_alternation(list(gazetteer))
     heads = _grouped_alternation(raw["org_heads"] + raw["product_heads"])
     # What must follow the name run of `appositive_re` and `name_after_re` (see `candidates._run_matches`).
     appositive = (
@@ -102,7 +100,6 @@ def load_cues() -> Cues:
         products=frozenset(raw["products"]),
         gazetteer=gazetteer,
         aliases_by_id={key: frozenset(names) for key, names in aliases_by_id.items()},
-        alias_re=re.compile(rf"(?<![\w&.-])(?:{aliases})(?![\w&-])") if aliases else None,
         product_re=re.compile(rf"(?<![\w&.-])(?:{_grouped_alternation(raw['products'])})(?![\w&-])"),
         descriptor_re=re.compile(rf"\b(?:{heads})\s+({_NAME_RUN})"),
         appositive_re=re.compile(rf"(?<![\w&.-])({_NAME_RUN}){appositive}"),
