@@ -1,18 +1,13 @@
 """Run every registered extractor over an article: `Article` in, `ArticleFindings` out.
 
 Parsing dominates the cost of a run (the spaCy pipeline takes most of each article's time), so
-`extract_articles` can spread batches over worker processes; each worker loads the pipeline
-once, and results come back in input order, so the output does not depend on the number of
-workers.
+articles are parsed in batches (`nlp.pipe`); `pipeline.outcomes` spreads the batches over
+processes or a Dask cluster, each loading the pipeline once.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 
 from spacy.language import Language
@@ -25,10 +20,9 @@ from schemas.document import Article
 from schemas.entities import ArticleFindings, Mention
 from schemas.settings import MAX_ARTICLE_CHARS
 
-__all__ = ["extract_article", "extract_articles"]
+__all__ = ["extract_article", "extract_articles", "extract_batch"]
 
 _BATCH = 16
-_IN_FLIGHT = 2  # batches queued per worker: enough to keep it busy, few enough to bound memory
 
 Result = ArticleFindings | ExtractionError
 _STRUCK_ROLES = ("victim", "vendor", "government")
@@ -76,7 +70,7 @@ def extract_article(article: Article, nlp: Language | None = None) -> ArticleFin
     return _findings(nlp(article.text), article)
 
 
-def _extract_batch(
+def extract_batch(
     batch: list[Article], nlp: Language | None = None, max_chars: int = MAX_ARTICLE_CHARS
 ) -> list[Result]:
     """Findings for one batch; an article that is too long, or whose parse or extractors fail,
@@ -124,40 +118,13 @@ def _batches(articles: Iterable[Article]) -> Iterator[list[Article]]:
         yield batch
 
 
-def _in_workers(batches: Iterator[list[Article]], workers: int, max_chars: int) -> Iterator[Result]:
-    """`_extract_batch` over `batches` in `workers` processes, results in input order.
-
-    Workers are forked where the platform allows it after the pipeline is loaded here, so they
-    share its memory instead of each loading it again.
-    """
-    load_nlp()
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            pending: deque[Future[list[Result]]] = deque()
-            for batch in batches:
-                pending.append(pool.submit(_extract_batch, batch, None, max_chars))
-                if len(pending) >= workers * _IN_FLIGHT:
-                    yield from pending.popleft().result()
-            while pending:
-                yield from pending.popleft().result()
-    except BrokenProcessPool as exc:
-        raise ExtractionError(f"an extraction worker died ({exc}); nothing was written") from exc
-
-
 def extract_articles(
     articles: Iterable[Article],
     nlp: Language | None = None,
-    workers: int = 1,
     max_chars: int = MAX_ARTICLE_CHARS,
 ) -> Iterator[Result]:
     """Findings for many articles, parsed in batches, in input order; a failing article, or one
-    longer than `max_chars`, yields its error. With `workers` > 1 the batches are parsed in that
-    many processes (each with the pinned pipeline; a custom `nlp` is only used in-process)."""
-    if workers > 1 and nlp is None:
-        yield from _in_workers(_batches(articles), workers, max_chars)
-        return
+    longer than `max_chars`, yields its error."""
     nlp = nlp or load_nlp()
     for batch in _batches(articles):
-        yield from _extract_batch(batch, nlp, max_chars)
+        yield from extract_batch(batch, nlp, max_chars)

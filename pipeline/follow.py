@@ -37,15 +37,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pipeline.cluster import cluster_records
 from pipeline.errors import FetchError, ParseError, PipelineError, SinkError
 from pipeline.feeds import is_relevant, parse_feed, plain_text
 from pipeline.fetch import Fetcher, FetchOptions, Page, RetryLater, RobotsDisallowed
+from pipeline.outcomes import Engine, Extractor, Outcome, document_engine, failed
 from pipeline.paths import check_outputs
 from pipeline.postgres import is_postgres_url
-from pipeline.review.corrections import exported
+from pipeline.publish import Sinks, publish
 from pipeline.review.database import save_articles
-from pipeline.run import RunSummary, extract_records, write_database
 from pipeline.sinks import record_json, write_jsonl
 from pipeline.state import (
     FollowLocked,
@@ -66,6 +65,7 @@ log = logging.getLogger(__name__)
 
 _BATCH = 16
 _FETCHED = ("http", "https")
+_Settled = tuple[str, str | None, list[IncidentRecord]]  # status, reason, records
 
 
 class _Deadline(Exception):
@@ -88,6 +88,9 @@ class FollowOptions:
     fetch: FetchOptions = field(default_factory=FetchOptions)
     include_rejected: bool = False
     feed_list: Path | None = None  # the --feeds file the feeds were read from, an input
+    workers: int = 1  # extraction processes, as `incidents extract -j`
+    engine: Engine = "local"
+    scheduler: str | None = None  # Dask scheduler address; None starts a local cluster
 
 
 @dataclass
@@ -166,9 +169,10 @@ def _not_fetched(link: str) -> str | None:
 class _Run:
     """The state of one run: connection, summary, deadline, and the steps in order."""
 
-    def __init__(self, options: FollowOptions, conn: sqlite3.Connection) -> None:
+    def __init__(self, options: FollowOptions, conn: sqlite3.Connection, engine: Extractor) -> None:
         self.options = options
         self.conn = conn
+        self.engine = engine
         self.summary = FollowSummary(feeds=len(options.feeds), not_polled=len(options.feeds))
         self.deadline = time.monotonic() + options.max_run_seconds
         self.articles: list[Article] = []  # cleaned texts of this batch's incidents, for --db
@@ -263,7 +267,8 @@ class _Run:
             return item, exc
 
     def process(self, batch: list[tuple[sqlite3.Row, Page | Exception | None]]) -> None:
-        """Extract a batch of fetched items and commit their records and status in one transaction.
+        """Extract a batch of fetched items together (`nlp.pipe`, on the run's engine) and commit
+        their records and status in one transaction.
 
         An item that waits (run deadline, Retry-After) keeps its status and attempts. An item
         processed again (its content changed) loses its old record once it has a new outcome.
@@ -271,6 +276,7 @@ class _Run:
         updates: list[tuple[str, str | None, int]] = []
         stored: list[tuple[str, int, str]] = []
         holds: list[RetryLater] = []
+        settled: list[tuple[sqlite3.Row, _Settled | RawDocument]] = []
         for item, page in batch:
             if self.past_deadline():
                 page = _Deadline()
@@ -281,7 +287,10 @@ class _Run:
                     holds.append(page)
                 continue
             self.summary.processed += 1
-            status, reason, records = self._outcome(item, page)
+            settled.append((item, self._settle(item, page)))
+        done = iter(self._extract([doc for _, doc in settled if isinstance(doc, RawDocument)]))
+        for item, doc in settled:
+            status, reason, records = self._outcome(item, next(done)) if isinstance(doc, RawDocument) else doc
             updates.append((status, reason, item["id"]))
             stored += [(r.sources[0].article_id, item["id"], record_json(r)) for r in records]
         with transaction(self.conn):
@@ -304,9 +313,19 @@ class _Run:
                 self.summary.failed.append(f"article texts not stored for the review page: {exc}")
         self.articles.clear()
 
-    def _outcome(
-        self, item: sqlite3.Row, page: Page | Exception | None
-    ) -> tuple[str, str | None, list[IncidentRecord]]:
+    def _extract(self, docs: list[RawDocument]) -> list[Outcome]:
+        """The outcome of each document, from the run's engine; when the engine itself fails
+        (a worker died), every document of the batch fails and is retried next run."""
+        if not docs:
+            return []
+        try:
+            return self.engine(docs)
+        except Exception as exc:  # the batch is lost, not the run
+            log.exception("extraction of %d articles failed", len(docs))
+            return [failed(doc.origin, f"{doc.origin}: {type(exc).__name__}: {exc}") for doc in docs]
+
+    def _settle(self, item: sqlite3.Row, page: Page | Exception | None) -> _Settled | RawDocument:
+        """The item's outcome when it needs no extraction, else the document to extract."""
         origin = item["link"] or f"{item['feed']} item {item['guid'] or item['title']}"
         refused = _not_fetched(item["link"]) if item["link"] else None
         if refused:
@@ -321,20 +340,21 @@ class _Run:
         if self.options.relevance and not is_relevant(f"{item['title'] or ''}\n{plain_text(doc.content)}"):
             self.summary.irrelevant += 1
             return "skipped", "not relevant (keyword gate)", []
-        run = RunSummary()
-        try:
-            records = extract_records([doc], run, articles=self.articles)
-        except Exception as exc:  # one page that breaks a stage must not stop the run, nor loop forever
-            log.exception("%s: processing failed", origin)
-            return self._failed(item, f"{origin}: {type(exc).__name__}: {exc}")
-        if run.failed:
-            return self._failed(item, "; ".join(run.failed))
-        if run.skipped:
-            self.summary.skipped += run.skipped
-            return "skipped", "; ".join(run.skipped), []
-        self.summary.articles += run.articles
-        self.summary.not_incidents += len(run.not_incidents)
-        return "done", None, records
+        return doc
+
+    def _outcome(self, item: sqlite3.Row, outcome: Outcome) -> _Settled:
+        if outcome.kind == "failed":
+            return self._failed(item, outcome.note)
+        if outcome.kind == "skipped":
+            self.summary.skipped.append(outcome.note)
+            return "skipped", outcome.note, []
+        self.summary.articles += 1
+        if outcome.record is None:
+            self.summary.not_incidents += 1
+            return "done", None, []
+        if outcome.article is not None:
+            self.articles.append(outcome.article)
+        return "done", None, [outcome.record]
 
     def _document(self, item: sqlite3.Row, page: Page | None, origin: str) -> RawDocument:
         published = datetime.fromisoformat(item["published"]).date() if item["published"] else None
@@ -355,7 +375,7 @@ class _Run:
             published=published,
         )
 
-    def _failed(self, item: sqlite3.Row, reason: str) -> tuple[str, str, list[IncidentRecord]]:
+    def _failed(self, item: sqlite3.Row, reason: str) -> _Settled:
         attempts = item["attempts"] + 1
         if attempts >= self.options.max_attempts:
             self.summary.failed.append(f"{reason} (gave up after {attempts} attempts)")
@@ -366,17 +386,15 @@ class _Run:
         return "failed", reason, []
 
     def publish(self) -> None:
-        """Re-cluster every stored record; write the complete picture, the changes, and the snapshot."""
+        """Cluster every stored record; write the complete picture, the changes, and the snapshot."""
         rows = self.conn.execute("SELECT record FROM article_records ORDER BY article_id").fetchall()
         records = [IncidentRecord.model_validate_json(row[0]) for row in rows]
-        incidents = cluster_records(records)
-        if self.options.db:
-            incidents = write_database(incidents, self.options.db, article_records=records, complete=True)
-        incidents = exported(incidents, self.options.include_rejected)
+        sinks = Sinks(self.options.output, self.options.db, include_rejected=self.options.include_rejected)
+        incidents = publish(records, sinks)
         before = {row[0]: row[1] for row in self.conn.execute("SELECT id, record FROM incidents")}
         bodies = {inc.id: record_json(inc) for inc in incidents}
         changed = [inc for inc in incidents if before.get(inc.id) != bodies[inc.id]]
-        self.summary.incidents = write_jsonl(incidents, self.options.output)
+        self.summary.incidents = len(incidents)
         if self.options.changed:
             write_jsonl(changed, self.options.changed)
         self.summary.changed = len(changed)
@@ -457,8 +475,10 @@ def follow(options: FollowOptions) -> FollowSummary:
                 run_id = conn.execute(
                     "INSERT INTO runs (pid, started) VALUES (?, ?)", (os.getpid(), now())
                 ).lastrowid
-            run = _Run(options, conn)
-            asyncio.run(_follow(run))
+            keep = bool(options.db)  # the review page's copy of the cleaned texts
+            with document_engine(options.engine, options.workers, options.scheduler, keep=keep) as engine:
+                run = _Run(options, conn, engine)
+                asyncio.run(_follow(run))
             run.publish()
             with transaction(conn):
                 conn.execute(

@@ -42,21 +42,25 @@ class ArticleIds:
         """`(document, None)` for an article whose id is its own; `(renamed, note)` when the id
         is held by another text; `(None, reason)` for a second copy of an article of this run.
         `ParseError` when even the id with the text's whole fingerprint is held (deliberately)."""
-        mark = fingerprint(raw)
-        first = self._held.get(raw.id)
-        for key in (raw.id, f"{raw.id}~{mark[:8]}", f"{raw.id}~{mark[:16]}", f"{raw.id}~{mark}"):
+        key, note = self.admit_key(raw.id, fingerprint(raw), raw.origin)
+        if key is None:
+            return None, note
+        return (raw if key == raw.id else raw.model_copy(update={"id": key})), note
+
+    def admit_key(self, given: str, mark: str, origin: str) -> tuple[str | None, str | None]:
+        """`admit` for an article known by its id, fingerprint and origin: `(id to use, note)`,
+        or `(None, reason)` for a second copy (the Dask engine settles ids after extraction)."""
+        first = self._held.get(given)
+        for key in (given, f"{given}~{mark[:8]}", f"{given}~{mark[:16]}", f"{given}~{mark}"):
             holder = self._held.get(key)
             if holder is not None and holder.fingerprint != mark:
                 continue  # another article has it: try a longer fingerprint
             if holder is not None and holder.origin is not None:
-                return None, f"{raw.origin}: the same article as {holder.origin} (id {key!r})"
-            self._held[key] = _Holder(mark, raw.origin)
+                return None, f"{origin}: the same article as {holder.origin} (id {key!r})"
+            self._held[key] = _Holder(mark, origin)
             self.fingerprints[key] = mark
-            if key == raw.id:
-                return raw, None
+            if key == given:
+                return key, None
             where = first.origin if first is not None and first.origin else "an article in the database"
-            note = f"{raw.origin}: id {raw.id!r} is already used by {where} for another text; kept as {key!r}"
-            return raw.model_copy(update={"id": key}), note
-        raise ParseError(
-            f"{raw.origin}: id {raw.id!r} and its fingerprinted forms are all held by other texts"
-        )
+            return key, f"{origin}: id {given!r} is already used by {where} for another text; kept as {key!r}"
+        raise ParseError(f"{origin}: id {given!r} and its fingerprinted forms are all held by other texts")

@@ -23,17 +23,19 @@ from psycopg.types.json import Jsonb
 
 from pipeline.errors import SinkError
 from pipeline.review.store import Conn, reviewed
-from pipeline.sinks import articles_of, current_incidents, incident_row
+from pipeline.sinks import articles_of, incident_row
 from schemas.incident import IncidentRecord
 
 __all__ = [
     "Migration",
+    "PostgresBatch",
     "connect_postgres",
     "is_postgres_url",
     "load_article_records_pg",
     "load_fingerprints_pg",
     "migrate",
     "pending_migrations",
+    "postgres_batch",
     "redacted",
     "upsert_postgres",
     "write_postgres",
@@ -195,6 +197,65 @@ def upsert_postgres(conn: psycopg.Connection, record: IncidentRecord, now: datet
     return True
 
 
+class PostgresBatch:
+    """One transaction holding the batch lock: what `pipeline.publish` stores, reads back and
+    writes, with no other run's batch in between."""
+
+    def __init__(self, conn: psycopg.Connection) -> None:
+        self.conn = conn
+        self.now = datetime.now(UTC)
+
+    def add(self, article_records: Sequence[IncidentRecord], fingerprints: Mapping[str, str]) -> None:
+        """Store per-article records (a re-read article replaces its old one) and the
+        fingerprints of the texts they were read from."""
+        with self.conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO article_records VALUES (%s, %s)"
+                " ON CONFLICT (article_id) DO UPDATE SET record = excluded.record",
+                [(r.sources[0].article_id, Jsonb(r.model_dump(mode="json"))) for r in article_records],
+            )
+            cur.executemany(
+                "INSERT INTO article_fingerprints VALUES (%s, %s)"
+                " ON CONFLICT (article_id) DO UPDATE SET fingerprint = excluded.fingerprint",
+                [
+                    (key, fingerprints[key])
+                    for key in sorted(articles_of(article_records))
+                    if key in fingerprints
+                ],
+            )
+
+    def article_records(self) -> list[IncidentRecord]:
+        """Every per-article record stored, by this run and all others."""
+        return _records(self.conn)
+
+    def write(self, records: Sequence[IncidentRecord], complete: bool) -> list[IncidentRecord]:
+        """Upsert `records` with the analysts' review actions applied; returns them as written.
+        `complete` says they are all the incidents there are: an incident left out is deleted
+        when all its articles now belong to another (it was absorbed)."""
+        written = reviewed(Conn(self.conn), list(records))
+        for record in written:
+            upsert_postgres(self.conn, record, self.now)
+        if complete:
+            self.conn.execute(
+                "DELETE FROM incidents i WHERE NOT (i.id = ANY(%s)) AND NOT EXISTS ("
+                " SELECT 1 FROM sources s WHERE s.incident_id = i.id AND NOT (s.article_id = ANY(%s)))",
+                ([r.id for r in written], sorted(articles_of(written))),
+            )
+        return written
+
+
+@contextmanager
+def postgres_batch(url: str) -> Iterator[PostgresBatch]:
+    """A `PostgresBatch`, committed when the block ends; a failure changes nothing."""
+    with (
+        connect_postgres(url) as conn,
+        _errors(url, "PostgreSQL write failed, nothing was changed"),
+        conn.transaction(),
+    ):
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (BATCH_LOCK,))
+        yield PostgresBatch(conn)
+
+
 def write_postgres(
     records: Iterable[IncidentRecord],
     url: str,
@@ -204,45 +265,9 @@ def write_postgres(
 ) -> list[IncidentRecord]:
     """Upsert every record by id in one transaction; an unchanged record keeps its version.
 
-    Same contract as `pipeline.sinks.write_sqlite`: under the batch lock, when the database
-    holds articles that `records` do not cover (stored by another run, or by an earlier run
-    this caller did not read), the incidents are re-clustered from every stored article first
-    (`current_incidents`); then an incident left out is deleted only when all its articles now
-    belong to another (it was absorbed). The analysts' review actions are applied on top,
-    under the same lock.
-
-    Returns the incidents written: `records`, or the re-clustered incidents, reviewed.
+    Same contract as `pipeline.sinks.write_sqlite`: writes what it is given (clustering what
+    the database holds is `pipeline.publish`'s job). Returns the incidents as written.
     """
-    records = list(records)
-    now = datetime.now(UTC)
-    with (
-        connect_postgres(url) as conn,
-        _errors(url, "PostgreSQL write failed, nothing was changed"),
-        conn.transaction(),
-    ):
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (BATCH_LOCK,))
-        with conn.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO article_records VALUES (%s, %s)"
-                " ON CONFLICT (article_id) DO UPDATE SET record = excluded.record",
-                [(r.sources[0].article_id, Jsonb(r.model_dump(mode="json"))) for r in article_records],
-            )
-            marks = fingerprints or {}
-            cur.executemany(
-                "INSERT INTO article_fingerprints VALUES (%s, %s)"
-                " ON CONFLICT (article_id) DO UPDATE SET fingerprint = excluded.fingerprint",
-                [(key, marks[key]) for key in sorted(articles_of(article_records)) if key in marks],
-            )
-        if complete:
-            stored = {row[0] for row in conn.execute("SELECT article_id FROM article_records")}
-            records = current_incidents(records, article_records, stored, lambda: _records(conn))
-        records = reviewed(Conn(conn), records)
-        for record in records:
-            upsert_postgres(conn, record, now)
-        if complete:
-            conn.execute(
-                "DELETE FROM incidents i WHERE NOT (i.id = ANY(%s)) AND NOT EXISTS ("
-                " SELECT 1 FROM sources s WHERE s.incident_id = i.id AND NOT (s.article_id = ANY(%s)))",
-                ([r.id for r in records], sorted(articles_of(records))),
-            )
-    return records
+    with postgres_batch(url) as batch:
+        batch.add(article_records, fingerprints or {})
+        return batch.write(list(records), complete)

@@ -13,25 +13,26 @@ import os
 import sqlite3
 import stat
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline.cluster import cluster_records
 from pipeline.errors import SinkError
 from pipeline.review.store import Conn, reviewed
 from pipeline.sqlite_schema import migrate_sqlite
 from schemas.incident import IncidentRecord
 
 __all__ = [
+    "SqliteBatch",
     "articles_of",
     "connect_sqlite",
-    "current_incidents",
     "incident_row",
     "load_article_records",
     "load_fingerprints",
     "record_json",
+    "sqlite_batch",
     "upsert_sqlite",
     "write_atomic",
     "write_jsonl",
@@ -220,26 +221,6 @@ def articles_of(records: Iterable[IncidentRecord]) -> set[str]:
     return {s.article_id for r in records for s in r.sources}
 
 
-def current_incidents(
-    records: Sequence[IncidentRecord],
-    article_records: Sequence[IncidentRecord],
-    stored: set[str],
-    load_stored: Callable[[], list[IncidentRecord]],
-) -> list[IncidentRecord]:
-    """`records`, or, when the database holds articles (`stored` ids) they do not cover, the
-    incidents re-clustered from every stored article and this run's `article_records`.
-
-    Asked under the database's write lock, just before a complete write: another run may have
-    stored articles since this one read the database (or `extract` and `follow` share it), and
-    a complete write from the older view would delete their incidents.
-    """
-    if stored <= articles_of(records) | articles_of(article_records):
-        return list(records)
-    by_article = {r.sources[0].article_id: r for r in load_stored()}
-    by_article.update((r.sources[0].article_id, r) for r in article_records)
-    return cluster_records(by_article.values())
-
-
 def upsert_sqlite(conn: sqlite3.Connection, record: IncidentRecord, now: str) -> bool:
     """Upsert one incident and, when it changed, its child rows (in the caller's transaction);
     True when it changed."""
@@ -249,6 +230,73 @@ def upsert_sqlite(conn: sqlite3.Connection, record: IncidentRecord, now: str) ->
             conn.execute(f"DELETE FROM {table} WHERE incident_id = ?", (record.id,))
             conn.executemany(_CHILDREN[table], rows)
     return bool(changed)
+
+
+class SqliteBatch:
+    """One write transaction, under the database's write lock (`BEGIN IMMEDIATE`): what
+    `pipeline.publish` stores, reads back and writes, with no other run in between."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.now = datetime.now(UTC).isoformat(timespec="seconds")
+
+    def add(self, article_records: Sequence[IncidentRecord], fingerprints: Mapping[str, str]) -> None:
+        """Store per-article records (a re-read article replaces its old one) and the
+        fingerprints of the texts they were read from."""
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO article_records VALUES (?, ?)",
+            [(r.sources[0].article_id, record_json(r)) for r in article_records],
+        )
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO article_fingerprints VALUES (?, ?)",
+            [(key, fingerprints[key]) for key in sorted(articles_of(article_records)) if key in fingerprints],
+        )
+
+    def article_records(self) -> list[IncidentRecord]:
+        """Every per-article record stored, by this run and all others."""
+        return [IncidentRecord.model_validate_json(row[0]) for row in self.conn.execute(_ARTICLE_RECORDS)]
+
+    def write(self, records: Sequence[IncidentRecord], complete: bool) -> list[IncidentRecord]:
+        """Upsert `records` with the analysts' review actions applied; returns them as written.
+        `complete` says they are all the incidents there are: the others are deleted."""
+        written = reviewed(Conn(self.conn), list(records))
+        for record in written:
+            upsert_sqlite(self.conn, record, self.now)
+        if complete:
+            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS kept (id TEXT PRIMARY KEY)")
+            self.conn.execute("DELETE FROM kept")
+            self.conn.executemany("INSERT OR IGNORE INTO kept VALUES (?)", [(r.id,) for r in written])
+            self.conn.execute("DELETE FROM incidents WHERE id NOT IN (SELECT id FROM kept)")
+        return written
+
+
+@contextmanager
+def sqlite_batch(path: Path) -> Iterator[SqliteBatch]:
+    """A `SqliteBatch` on the database at `path`, committed when the block ends; on any
+    failure nothing is changed (`SinkError` for the database's own errors)."""
+    try:
+        conn = connect_sqlite(path)
+    except sqlite3.Error as exc:
+        raise SinkError(f"{path}: cannot open SQLite database ({exc})") from exc
+    try:
+        _check_intact(conn, path)
+        conn.execute("BEGIN IMMEDIATE")
+        yield SqliteBatch(conn)
+        conn.execute("COMMIT")
+    except (sqlite3.Error, ValueError) as exc:
+        _rollback(conn)
+        raise SinkError(f"{path}: SQLite write failed, nothing was changed ({exc})") from exc
+    except BaseException:
+        _rollback(conn)
+        raise
+    finally:
+        conn.close()
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:  # a COMMIT that failed (disk full) has rolled back already
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
 
 
 def write_sqlite(
@@ -261,53 +309,14 @@ def write_sqlite(
     """Upsert every record by id in one transaction; an unchanged record keeps its version.
 
     `article_records` (per-article records) are stored for later runs to re-cluster with,
-    with the `fingerprints` (article id -> fingerprint) of the texts they were read from.
-    `complete` says `records` are all the incidents there are: incidents not among them
-    (absorbed into another by this run's clustering) are deleted in the same transaction,
-    once `current_incidents` has re-clustered, under the write lock, what other runs stored.
-    The analysts' review actions stored in the database are applied on top (in the same
-    transaction, so none made meanwhile is missed); returns the incidents as written.
+    with the `fingerprints` (article id -> fingerprint) of the texts they were read from;
+    `complete` deletes the incidents not among `records`. Clustering what the database holds
+    is `pipeline.publish`'s job; this writes what it is given. Returns the incidents as
+    written (review actions applied).
     """
-    records = list(records)
-    try:
-        conn = connect_sqlite(path)
-    except sqlite3.Error as exc:
-        raise SinkError(f"{path}: cannot open SQLite database ({exc})") from exc
-    now = datetime.now(UTC).isoformat(timespec="seconds")
-    article_records = list(article_records)
-    marks = fingerprints or {}
-    try:
-        _check_intact(conn, path)
-        conn.execute("BEGIN IMMEDIATE")
-        if complete:
-            stored = {row[0] for row in conn.execute("SELECT article_id FROM article_records")}
-            records = current_incidents(records, article_records, stored, lambda: _stored_records(conn))
-        conn.executemany(
-            "INSERT OR REPLACE INTO article_records VALUES (?, ?)",
-            [(r.sources[0].article_id, record_json(r)) for r in article_records],
-        )
-        conn.executemany(
-            "INSERT OR REPLACE INTO article_fingerprints VALUES (?, ?)",
-            [(key, marks[key]) for key in sorted(articles_of(article_records)) if key in marks],
-        )
-        written = reviewed(Conn(conn), records)
-        kept: list[str] = []
-        for record in written:
-            kept.append(record.id)
-            upsert_sqlite(conn, record, now)
-        if complete:
-            conn.execute("CREATE TEMP TABLE kept (id TEXT PRIMARY KEY)")
-            conn.executemany("INSERT OR IGNORE INTO kept VALUES (?)", [(i,) for i in kept])
-            conn.execute("DELETE FROM incidents WHERE id NOT IN (SELECT id FROM kept)")
-        conn.execute("COMMIT")
-    except (sqlite3.Error, ValueError) as exc:
-        if conn.in_transaction:  # a COMMIT that failed (disk full) has rolled back already
-            with contextlib.suppress(sqlite3.Error):
-                conn.execute("ROLLBACK")
-        raise SinkError(f"{path}: SQLite write failed, nothing was changed ({exc})") from exc
-    finally:
-        conn.close()
-    return written
+    with sqlite_batch(path) as batch:
+        batch.add(list(article_records), fingerprints or {})
+        return batch.write(list(records), complete)
 
 
 def _check_intact(conn: sqlite3.Connection, path: Path) -> None:
@@ -319,7 +328,3 @@ def _check_intact(conn: sqlite3.Connection, path: Path) -> None:
             f"{path}: the database is damaged ({'; '.join(problems)}); nothing was written: "
             "restore it from a backup, or give a new --db"
         )
-
-
-def _stored_records(conn: sqlite3.Connection) -> list[IncidentRecord]:
-    return [IncidentRecord.model_validate_json(row[0]) for row in conn.execute(_ARTICLE_RECORDS)]

@@ -23,8 +23,8 @@ import httpx
 
 from pipeline.cluster import cluster_records
 from pipeline.normalize import incident_id, slugify
+from pipeline.publish import open_batch
 from pipeline.review.database import save_articles
-from pipeline.run import write_database
 from schemas.document import Article
 from schemas.incident import (
     AffectedEntity,
@@ -173,7 +173,9 @@ def build(db: str) -> list[IncidentRecord]:
     would; returns them."""
     records = per_article_records()
     save_articles(db, ARTICLES)
-    return write_database(cluster_records(records), db, records, complete=True)
+    with open_batch(db) as batch:
+        batch.add(records, {})
+        return batch.write(cluster_records(records), complete=True)
 
 
 def free_port() -> int:

@@ -1,9 +1,9 @@
 """Two `incidents extract --db` runs at once lose nothing (issue 13, item 4).
 
 Real processes and a real SQLite file. The first run is held by a test hook (a wrapper around
-`write_sqlite`, installed in that process only) after it has read the database and made its
-incidents, until the second run has written its own: the window in which a run that wrote
-from its older view deleted the other run's incidents.
+`open_batch`, installed in that process only) after it has extracted its articles and just
+before it takes the database's write lock, until the second run has written its own: the window
+in which a run that clustered from an older view of the database deleted the other run's incidents.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ _HELD_RUN = """
 import importlib, sys, time
 from pathlib import Path
 
-batch = importlib.import_module("pipeline.run")  # the module: `pipeline.run` is also its function
+publishing = importlib.import_module("pipeline.publish")  # the module: it is also its function
 held_at, release = Path(sys.argv[1]), Path(sys.argv[2])
-write = batch.write_sqlite
+write = publishing.open_batch
 
 def held(*args, **kwargs):
     held_at.touch()
@@ -32,7 +32,7 @@ def held(*args, **kwargs):
         time.sleep(0.05)
     return write(*args, **kwargs)
 
-batch.write_sqlite = held
+publishing.open_batch = held
 from pipeline.cli import main
 sys.exit(main(sys.argv[3:]))
 """

@@ -22,6 +22,7 @@ from psycopg import sql
 from pipeline.cli import main
 from pipeline.errors import SinkError
 from pipeline.postgres import connect_postgres, load_article_records_pg, migrate, write_postgres
+from pipeline.publish import Sinks, publish
 from pipeline.sinks import record_json
 from schemas.incident import (
     AffectedEntity,
@@ -141,13 +142,15 @@ def test_postgres_error_names_the_database_without_its_password() -> None:
     assert "s3cret" not in str(info.value) and "cannot connect" in str(info.value)
 
 
-def test_postgres_complete_batch_keeps_incidents_it_did_not_see(pg_url: str) -> None:
-    """A run that did not read another run's articles re-clusters under the lock, deleting nothing."""
+def test_postgres_publish_clusters_what_other_runs_stored(pg_url: str, tmp_path: Path) -> None:
+    """A run that did not read another run's articles clusters them with its own under the
+    lock, deleting nothing; the clustering happens once, there."""
     first = _record("GLN001", "Glenmoor Outfitters", ["a1"])
-    write_postgres([first], pg_url, [first], complete=True)
+    publish([first], Sinks(tmp_path / "first.jsonl", pg_url))
     second = _record("PIK002", "Pike Valley Dairy", ["b1"])
-    written = write_postgres([second], pg_url, [second], complete=True)
+    written = publish([second], Sinks(tmp_path / "second.jsonl", pg_url))
     assert sorted(r.id for r in written) == ["GLN001", "PIK002"]
+    assert len((tmp_path / "second.jsonl").read_text("utf-8").splitlines()) == 2
     assert set(_versions(pg_url)) == {"GLN001", "PIK002"}
     assert [r.id for r in load_article_records_pg(pg_url)] == ["GLN001", "PIK002"]
 
