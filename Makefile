@@ -11,6 +11,9 @@ setup: $(STAMP)
 # uv comes from its own hash-pinned lock; every dependency is installed with hashes required,
 # and byte-compiled at install: where PYTHONDONTWRITEBYTECODE is set (it is on our dev machines) every
 # run would otherwise compile spaCy and its stack again, about 6 s of start-up per command.
+# requirements.lock holds the dev and dask extras (the Dask engine's tests run in CI); regenerate it with
+#   $(BIN)/uv pip compile pyproject.toml --extra dev --extra dask --generate-hashes --no-header \
+#       --python-version 3.11 -o requirements.lock
 $(STAMP): requirements.lock requirements-uv.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements-uv.lock
@@ -42,6 +45,7 @@ bench: setup
 	$(BIN)/python bench/feeds.py
 	$(BIN)/python bench/cluster.py
 	$(BIN)/python bench/review.py
+	$(BIN)/python bench/engines.py
 
 check: lint test
 

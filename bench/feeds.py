@@ -9,7 +9,8 @@ the follower's own cost, not a crawl rate a real site would allow.
 1. first poll: every feed is new; its items are parsed and recorded (none fetched: `max_items=0`);
 2. unchanged poll: every feed answers 304 (the figure the issue asks for: feeds per minute);
 3. end to end: a fresh state, `--e2e-feeds` feeds whose items are all new, fetched, cleaned,
-   extracted, clustered and written (spaCy loaded beforehand, its load time shown apart).
+   extracted, clustered and written (spaCy loaded beforehand, its load time shown apart); then
+   `incidents extract` on the same pages as files, the rate follow is held to.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from pathlib import Path
 from pipeline.fetch import FetchOptions
 from pipeline.follow import FollowOptions, FollowSummary, follow
 from pipeline.nlp import load_nlp
+from pipeline.run import run
+from schemas.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 FETCH = FetchOptions(allowed_networks=("127.0.0.0/8",), delay=0.0, per_host=16, max_concurrency=16)
@@ -94,6 +97,18 @@ def serve(items: int) -> None:
     sys.stdin.read()
 
 
+def _same_pages(folder: Path, count: int) -> Path:
+    """The pages the server gives for the first `count` items, as files for `incidents extract`."""
+    folder.mkdir()
+    pages = _pages()
+    for number in range(count):
+        kind, content = pages[number % len(pages)]
+        marker = f"\n<!-- copy {number} -->\n" if kind == "text/html" else "\n" + " " * (number + 1)
+        suffix = ".html" if kind == "text/html" else ".txt"
+        (folder / f"{number:05d}{suffix}").write_bytes(content + marker.encode())
+    return folder
+
+
 def _rate(label: str, feeds: int, seconds: float, what: str, summary: FollowSummary) -> None:
     print(
         f"{label:<15}{feeds:>6} feeds     {seconds:7.2f} s  {feeds / seconds * 60:9.0f} feeds/min"
@@ -154,6 +169,14 @@ def main() -> int:
             print(
                 f"end to end     {done.processed:>6} articles  {seconds:7.2f} s  {rate:9.1f} articles/s"
                 f"  ({done.articles} extracted, {done.incidents} incidents, {len(done.failed)} failures)"
+            )
+            pages = _same_pages(folder / "pages", args.e2e_feeds * args.items)
+            start = time.perf_counter()
+            batch = run(Settings(inputs=[pages], output=folder / "extract.jsonl"))
+            extract_rate = batch.read / (time.perf_counter() - start)
+            print(
+                f"extract        {batch.read:>6} articles  (the same pages as files) {extract_rate:9.1f} "
+                f"articles/s; follow reaches x{rate / extract_rate:.2f} of it"
             )
     finally:
         child.terminate()

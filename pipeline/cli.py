@@ -101,6 +101,14 @@ def _parser() -> argparse.ArgumentParser:
     ext.add_argument(
         "-j", "--workers", type=_positive, default=1, help="parse in N processes (default 1; ~400 MB each)"
     )
+    _engine_options(ext)
+    ext.add_argument(
+        "--task-lines",
+        type=_positive,
+        default=32,
+        metavar="N",
+        help="with --engine dask: JSONL lines per task (default 32; more for millions of articles)",
+    )
     ext.add_argument("-q", "--quiet", action="store_true", help="no progress, errors only")
     ext.add_argument("--include-rejected", action="store_true", help="export incidents an analyst rejected")
     fol = sub.add_parser("follow", help="poll news feeds, extract incidents from new articles (for cron)")
@@ -147,6 +155,10 @@ def _parser() -> argparse.ArgumentParser:
         const="give the networks to trust with --allow-network CIDR (e.g. 10.0.0.0/8)",
         help=argparse.SUPPRESS,
     )
+    fol.add_argument(
+        "-j", "--workers", type=_positive, default=1, help="extract in N processes (default 1; ~400 MB each)"
+    )
+    _engine_options(fol)
     fol.add_argument("-q", "--quiet", action="store_true", help="errors only")
     fol.add_argument("--include-rejected", action="store_true", help="export incidents an analyst rejected")
     srv = sub.add_parser("serve", help="the review page: browse, confirm, reject and correct incidents")
@@ -161,6 +173,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     srv.add_argument("--reviewer", default=getpass.getuser(), help="name recorded with each action")
     return parser
+
+
+def _engine_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="local: this machine, -j processes; dask: a Dask cluster, same output (pip install .[dask])",
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=os.environ.get("DASK_SCHEDULER_ADDRESS"),
+        metavar="tcp://HOST:8786",
+        help="with --engine dask: the scheduler to use (default $DASK_SCHEDULER_ADDRESS; "
+        "without one, a local cluster of -j workers is started)",
+    )
 
 
 def _follow(args: argparse.Namespace) -> int:
@@ -186,6 +214,9 @@ def _follow(args: argparse.Namespace) -> int:
         fetch=FetchOptions(delay=args.delay, allowed_networks=tuple(args.allow_network)),
         include_rejected=args.include_rejected,
         feed_list=args.feeds,
+        workers=args.workers,
+        engine=args.engine,
+        scheduler=args.scheduler,
     )
     return _report(lambda: follow(options))
 
@@ -243,6 +274,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         max_article_chars=args.max_article_chars,
         progress=sys.stderr.isatty() and not args.quiet,
         workers=args.workers,
+        engine=args.engine,
+        scheduler=args.scheduler,
+        task_lines=args.task_lines,
         include_rejected=args.include_rejected,
     )
     try:

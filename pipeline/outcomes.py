@@ -195,6 +195,13 @@ def document_engine(
     """`document_outcomes` for batches of documents on the engine `incidents follow` was given:
     here (`workers` processes) or on a Dask cluster (`scheduler`, else a local one)."""
 
+    if engine == "dask":
+        from pipeline.dask_engine import cluster_outcomes, dask_client  # the optional extra
+
+        with dask_client(scheduler, workers) as client:
+            yield lambda docs: cluster_outcomes(client, docs, max_chars, keep)
+        return
+
     def local(docs: list[RawDocument]) -> list[Outcome]:
         return list(local_outcomes(docs, workers, max_chars, keep))
 

@@ -129,6 +129,10 @@ def check_paths(settings: Settings) -> None:
 def _outcomes(settings: Settings, summary: RunSummary, ids: ArticleIds) -> Iterator[Outcome]:
     """Every input's outcome, in input order, from the engine `settings` name."""
     keep = bool(settings.db)  # the review page's copy of the cleaned texts
+    if settings.engine == "dask":
+        from pipeline.dask_engine import dask_outcomes  # the optional extra, only when asked for
+
+        return dask_outcomes(settings, summary.renamed, ids, keep)
     items = admitted(read_documents(settings.inputs, settings.max_file_bytes), summary, ids)
     return local_outcomes(items, settings.workers, settings.max_article_chars, keep)
 

@@ -22,7 +22,16 @@ from pathlib import Path
 from pipeline.errors import ParseError
 from schemas.document import RawDocument
 
-__all__ = ["SUFFIXES", "InputFailure", "article_id", "discover", "read_documents"]
+__all__ = [
+    "SUFFIXES",
+    "InputFailure",
+    "Span",
+    "article_id",
+    "discover",
+    "jsonl_spans",
+    "read_documents",
+    "read_span",
+]
 
 SUFFIXES = {".html": "html", ".htm": "html", ".txt": "text", ".jsonl": "jsonl"}
 _SUPPORTED = ".html, .htm, .txt, .jsonl, each also as .gz"
@@ -39,6 +48,7 @@ _WIDE_BOMS = (
 _UTF8_BOM = b"\xef\xbb\xbf"
 _PIECE = 1 << 20  # how much of a refused line is read at a time
 _Binary = gzip.GzipFile | io.BufferedReader
+Span = tuple[int, int, int]  # first byte, byte after the last, number of the first line
 
 
 @dataclass(frozen=True)
@@ -165,18 +175,21 @@ def _from_html(path: Path, text: str) -> RawDocument:
     return RawDocument(id=article_id(text), origin=str(path), kind="html", content=text)
 
 
-def _from_jsonl(path: Path, max_bytes: int, compressed: bool) -> Iterator[RawDocument | InputFailure]:
+def _from_jsonl(
+    path: Path, max_bytes: int, compressed: bool, span: Span | None = None
+) -> Iterator[RawDocument | InputFailure]:
     """One article per line, streamed: a large batch file is fine, a huge line is refused
     without being held whole. UTF-8 (with or without a byte-order mark), or UTF-16 or UTF-32
-    with one."""
+    with one. `span` limits it to the lines of one byte range (UTF-8 files only)."""
+    start, stop, first = span or (0, None, 1)
     with gzip.open(path, "rb") if compressed else path.open("rb") as handle:
         head = handle.read(4)
         wide = _wide_encoding(head)
-        handle.seek(3 if head.startswith(_UTF8_BOM) else 0)
-        lines = _wide_lines(handle, wide, max_bytes) if wide else _lines(handle, max_bytes)
-        number = 0
+        handle.seek(max(start, 3 if head.startswith(_UTF8_BOM) else 0))
+        lines = _wide_lines(handle, wide, max_bytes) if wide else _lines(handle, max_bytes, stop)
+        number = first - 1
         try:
-            for number, raw in enumerate(lines, 1):
+            for number, raw in enumerate(lines, first):
                 origin = f"{path}:{number}"
                 if isinstance(raw, int):
                     yield InputFailure(origin, f"line too large ({raw:,} bytes; the limit is {max_bytes:,})")
@@ -187,9 +200,48 @@ def _from_jsonl(path: Path, max_bytes: int, compressed: bool) -> Iterator[RawDoc
             yield InputFailure(f"{path}:{number + 1}", reason)
 
 
-def _lines(handle: _Binary, max_bytes: int) -> Iterator[bytes | int]:
-    """Each line, or for a line longer than `max_bytes` its length, read past in pieces."""
-    while line := handle.readline(max_bytes + 1):
+def jsonl_spans(path: Path, lines: int) -> list[Span] | None:
+    """A plain UTF-8 JSONL file cut into byte ranges of `lines` lines each, so its parts can be
+    read apart (`read_span`); None for a file that is read whole: another kind, compressed,
+    UTF-16/32, empty or unreadable (`read_documents` then says why)."""
+    kind, compressed = _kind(path)
+    if kind != "jsonl" or compressed:
+        return None
+    spans: list[Span] = []
+    start = offset = count = 0
+    try:
+        with path.open("rb") as handle:
+            if _wide_encoding(handle.read(4)):
+                return None
+            handle.seek(0)
+            while block := handle.read(_PIECE):
+                at = block.find(b"\n")
+                while at != -1:
+                    count += 1
+                    if count % lines == 0:
+                        spans.append((start, offset + at + 1, count - lines + 1))
+                        start = offset + at + 1
+                    at = block.find(b"\n", at + 1)
+                offset += len(block)
+    except OSError:
+        return None
+    if offset > start:
+        spans.append((start, offset, len(spans) * lines + 1))
+    return spans or None
+
+
+def read_span(path: Path, max_bytes: int, span: Span) -> Iterator[RawDocument | InputFailure]:
+    """The articles of one span of a JSONL file (`jsonl_spans`), as `read_documents` gives them."""
+    try:
+        yield from _from_jsonl(path, max_bytes, False, span)
+    except OSError as exc:
+        yield InputFailure(str(path), f"cannot read ({_os_reason(exc)})")
+
+
+def _lines(handle: _Binary, max_bytes: int, stop: int | None = None) -> Iterator[bytes | int]:
+    """Each line (up to byte `stop`), or for a line longer than `max_bytes` its length, read
+    past in pieces."""
+    while (stop is None or handle.tell() < stop) and (line := handle.readline(max_bytes + 1)):
         if len(line) <= max_bytes:
             yield line
             continue

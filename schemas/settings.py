@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -37,4 +38,9 @@ class Settings(BaseModel):
     )
     progress: bool = False
     workers: int = Field(1, ge=1, description="processes that parse and extract articles in parallel")
+    engine: Literal["local", "dask"] = Field("local", description="where the articles are processed")
+    scheduler: str | None = Field(
+        None, description="Dask scheduler address (tcp://host:8786); None starts a local cluster"
+    )
+    task_lines: int = Field(32, ge=1, description="JSONL lines per Dask task")
     include_rejected: bool = Field(False, description="export incidents an analyst rejected too")
