@@ -105,9 +105,9 @@ def _parser() -> argparse.ArgumentParser:
     ext.add_argument(
         "--task-lines",
         type=_positive,
-        default=32,
+        default=16,
         metavar="N",
-        help="with --engine dask: JSONL lines per task (default 32; more for millions of articles)",
+        help="with --engine dask: JSONL lines per task (default 16; more for millions of articles)",
     )
     ext.add_argument("-q", "--quiet", action="store_true", help="no progress, errors only")
     ext.add_argument("--include-rejected", action="store_true", help="export incidents an analyst rejected")

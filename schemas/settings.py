@@ -42,5 +42,5 @@ class Settings(BaseModel):
     scheduler: str | None = Field(
         None, description="Dask scheduler address (tcp://host:8786); None starts a local cluster"
     )
-    task_lines: int = Field(32, ge=1, description="JSONL lines per Dask task")
+    task_lines: int = Field(16, ge=1, description="JSONL lines per Dask task")
     include_rejected: bool = Field(False, description="export incidents an analyst rejected too")
