@@ -97,8 +97,9 @@ def run_task(
     def documents() -> Iterator[Item]:
         for item in items:
             if isinstance(item, InputFailure):
-                keys.append(None)
-                yield failed(item.origin, str(item), read=False)
+                if renames is None:  # else reported by the task's first run
+                    keys.append(None)
+                    yield failed(item.origin, str(item), read=False)
             elif renames is None:
                 keys.append((item.id, fingerprint(item)))
                 yield item

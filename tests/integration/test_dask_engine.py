@@ -51,8 +51,11 @@ def _extract(*args: str) -> tuple[int, str]:
     return done.returncode, done.stderr
 
 
-def _failures(stderr: str) -> set[str]:
-    return {line for line in stderr.splitlines() if line.startswith(("failed:", "skipped:", "id reused:"))}
+def _failures(stderr: str) -> list[str]:
+    """The summary's lines for inputs that failed, were skipped or renamed (each once), sorted."""
+    return sorted(
+        line for line in stderr.splitlines() if line.startswith(("failed:", "skipped:", "id reused:"))
+    )
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +64,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     is no JSON, a line without text, an id reused for another text and a second copy."""
     rows: list[dict[str, str] | str] = [row(f"inv-{n}", party) for n, party in enumerate(PARTIES)]
     rows[3] = "{not json"
-    rows[7] = json.dumps({"id": "empty", "text": ""})
+    rows[19] = json.dumps({"id": "empty", "text": ""})  # in the renamed article's task below
     rows.append(row("inv-1", "Pellmoor Lending"))  # inv-1 is already another article's id
     rows.append(row("inv-2", PARTIES[2]))  # the very article inv-2 again
     path = tmp_path_factory.mktemp("batch") / "batch.jsonl"
@@ -70,7 +73,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def local(batch: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[bytes, set[str]]]:
+def local(batch: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[bytes, list[str]]]:
     """The local engine's output and reported failures, for the fixtures alone and with the batch
     (in this process, whose spaCy pipeline the other tests have loaded already)."""
     out = tmp_path_factory.mktemp("local")
@@ -85,7 +88,7 @@ def local(batch: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tu
 
 
 def test_local_cluster_gives_the_local_bytes_and_reports_bad_lines_alike(
-    batch: Path, local: dict[str, tuple[bytes, set[str]]], tmp_path: Path
+    batch: Path, local: dict[str, tuple[bytes, list[str]]], tmp_path: Path
 ) -> None:
     out = tmp_path / "a.jsonl"
     args = [str(FIXTURES), str(batch), "--engine", "dask", "-j", "2", "--task-lines", "3", "-o", str(out)]
@@ -147,7 +150,7 @@ def scheduler() -> Iterator[tuple[str, list[subprocess.Popen[bytes]]]]:
 
 def test_scheduler_and_two_workers_give_the_local_bytes(
     scheduler: tuple[str, list[subprocess.Popen[bytes]]],
-    local: dict[str, tuple[bytes, set[str]]],
+    local: dict[str, tuple[bytes, list[str]]],
     tmp_path: Path,
 ) -> None:
     address, _ = scheduler
@@ -177,7 +180,7 @@ def test_follow_on_the_cluster_writes_what_follow_here_writes(
 def test_worker_killed_mid_run_its_tasks_run_again_and_the_output_is_the_same(
     scheduler: tuple[str, list[subprocess.Popen[bytes]]],
     batch: Path,
-    local: dict[str, tuple[bytes, set[str]]],
+    local: dict[str, tuple[bytes, list[str]]],
     tmp_path: Path,
 ) -> None:
     address, (victim, _) = scheduler
