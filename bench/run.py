@@ -120,7 +120,9 @@ def main() -> int:
     _rate("extract", len(articles), time.perf_counter() - t)
 
     with tempfile.TemporaryDirectory() as tmp:
-        folder = _copies(Path(tmp), args.articles)
+        folder = Path(tmp) / "in"  # the outputs may not be inside an input folder
+        folder.mkdir()
+        _copies(folder, args.articles)
         t = time.perf_counter()
         summary = run(
             Settings(inputs=[folder], output=Path(tmp) / "out.jsonl", db=str(Path(tmp) / "db.sqlite"))
