@@ -32,6 +32,7 @@ from extractors.organizations.lines import clean_title, find_lead_end
 from extractors.organizations.occurrences import locate
 from extractors.organizations.parties import body_spellings, lead_subject, stands_in, struck_parties
 from extractors.organizations.roles import decide_roles, is_breached
+from extractors.organizations.terms import refer_to_names
 from extractors.organizations.votes import vote
 from schemas.document import Article
 from schemas.entities import AttrValue, Mention
@@ -48,6 +49,7 @@ def extract_organizations(doc: Doc, article: Article) -> list[Mention]:
     cues = load_cues()
     orgs = collect_orgs(doc, cues)
     locate(doc, orgs, cues)
+    refer_to_names(doc, orgs, cues)
     orgs = [org for org in orgs if org.spans]
     lead_end = find_lead_end(doc) if is_brief(doc) else 0
     others = Others(orgs)

@@ -28,6 +28,7 @@ from extractors.organizations.names import (
     split_pair,
 )
 from extractors.organizations.occurrences import add_acronyms, add_short_forms, merge
+from extractors.organizations.terms import abbreviates_term, defined_names, term_acronyms
 
 __all__ = ["collect_orgs"]
 
@@ -49,7 +50,7 @@ def collect_orgs(doc: Doc, cues: Cues) -> list[Org]:
     for ent in doc.ents:
         if ent.label_ != "ORG" or is_headline(doc, ent.start_char, ent.end_char):
             continue
-        if any(t.pos_ in {"VERB", "AUX"} for t in ent) or _abbreviates_term(ent):
+        if any(t.pos_ in {"VERB", "AUX"} for t in ent) or abbreviates_term(ent):
             continue
         ent = _complete(ent)
         for name in split_pair(clean_name(ent.text, cues)):
@@ -91,7 +92,8 @@ def collect_orgs(doc: Doc, cues: Cues) -> list[Org]:
         name = clean_name(m.group(), cues)
         if plausible(name, cues) and not is_headline(doc, m.start(), m.end()):
             found.append((name, None))  # "the Town of Harrowgate": NER tags it as a place or a title
-    terms = _term_acronyms(doc)
+    found.extend((name, None) for name in defined_names(doc, cues))  # "the covered entity (CE), X"
+    terms = term_acronyms(doc, cues)
     orgs = merge(owners_for_possessed([f for f in found if f[0] not in terms]), cues)
     add_short_forms(orgs, lower_words, cues)
     return add_acronyms(orgs, text)
@@ -124,34 +126,6 @@ def _run_matches(text: str, pattern: re.Pattern[str], tail: re.Pattern[str]) -> 
         if match is not None:
             yield match
             resume = match.end()
-
-
-def _abbreviates_term(ent: Span) -> bool:
-    """ "incident response (IR)", "command and control (C2)": a bracketed acronym of the lower-case words
-    before it stands for a term, not an organisation."""
-    doc = ent.doc
-    if len(ent) != 1 or not ent.text.isupper() or ent.start < 2 or doc[ent.start - 1].text != "(":
-        return False
-    letters = [ch for ch in ent.text.lower() if ch.isalpha()]
-    words = [t.lower_ for t in doc[max(0, ent.start - 1 - 2 * len(letters)) : ent.start - 1] if t.is_alpha]
-    initials = [w[0] for w in words if w not in {"and", "of", "&", "the"}]
-    return (
-        bool(letters)
-        and initials[-len(letters) :] == letters
-        and all(t.is_lower for t in doc[ent.start - 1 - len(letters) : ent.start - 1] if t.is_alpha)
-    )
-
-
-def _term_acronyms(doc: Doc) -> set[str]:
-    """Every acronym the text defines for a term ("the covered entity (CE)"): wherever it stands
-    later ("the CE notified patients"), it is that term, never an organisation's name."""
-    return {ent.text for ent in _bracketed_acronyms(doc) if _abbreviates_term(ent)}
-
-
-def _bracketed_acronyms(doc: Doc) -> Iterator[Span]:
-    for tok in doc[1:]:
-        if tok.text.isupper() and tok.is_alpha and doc[tok.i - 1].text == "(":
-            yield doc[tok.i : tok.i + 1]
 
 
 def _complete(ent: Span) -> Span:

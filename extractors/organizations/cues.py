@@ -11,11 +11,11 @@ from typing import Any
 
 from extractors._gazetteer import load_gazetteer, load_vocabulary
 
-__all__ = ["CITED_HINTS", "Cues", "any_word_re", "load_cues"]
+__all__ = ["CITED_HINTS", "NAME_RUN", "Cues", "any_word_re", "load_cues"]
 
 CITED_HINTS = {"security_vendor", "news_outlet", "regulator", "law_enforcement", "cited"}
 _NAME = r"[A-Z][\w&.'’-]*[\w&]|[A-Z]"
-_NAME_RUN = rf"(?:{_NAME})(?:\s(?:{_NAME}|of|&|and)(?=\s[A-Z]))*(?:\s(?:{_NAME}))?"
+NAME_RUN = rf"(?:{_NAME})(?:\s(?:{_NAME}|of|&|and)(?=\s[A-Z]))*(?:\s(?:{_NAME}))?"
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,7 @@ class Cues:
     victim_before_re: re.Pattern[str]
     exposure_re: re.Pattern[str]
     background_re: re.Pattern[str]
+    response_re: re.Pattern[str]
     place_re: re.Pattern[str]
     sector_keywords: tuple[tuple[str, str], ...]
     head_sectors: dict[str, str]
@@ -101,13 +102,13 @@ def load_cues() -> Cues:
         gazetteer=gazetteer,
         aliases_by_id={key: frozenset(names) for key, names in aliases_by_id.items()},
         product_re=re.compile(rf"(?<![\w&.-])(?:{_grouped_alternation(raw['products'])})(?![\w&-])"),
-        descriptor_re=re.compile(rf"\b(?:{heads})\s+({_NAME_RUN})"),
-        appositive_re=re.compile(rf"(?<![\w&.-])({_NAME_RUN}){appositive}"),
+        descriptor_re=re.compile(rf"\b(?:{heads})\s+({NAME_RUN})"),
+        appositive_re=re.compile(rf"(?<![\w&.-])({NAME_RUN}){appositive}"),
         appositive_tail_re=re.compile(rf"(?={appositive})"),
         name_before_re=re.compile(
-            rf"\b(?:{_grouped_alternation(raw['name_cue_before'])})\s+(?:the\s+)?({_NAME_RUN})"
+            rf"\b(?:{_grouped_alternation(raw['name_cue_before'])})\s+(?:the\s+)?({NAME_RUN})"
         ),
-        name_after_re=re.compile(rf"({_NAME_RUN})(?={name_after})"),
+        name_after_re=re.compile(rf"({NAME_RUN})(?={name_after})"),
         name_after_tail_re=re.compile(rf"(?={name_after})"),
         cited_before_re=re.compile(rf"\b(?:{_alternation(raw['cited_before'])})\s+(?:the\s+)?$", re.I),
         cited_after_re=re.compile(rf"^['’]?s?\s+(?:{_alternation(raw['cited_after'])})\b", re.I),
@@ -116,6 +117,7 @@ def load_cues() -> Cues:
         ),
         attacker_after_re=re.compile(
             rf"^\s+(?:(?:has|have|had|also|reportedly)\s+)?(?:{_alternation(raw['attacker_after'])})\b"
+            rf"(?!\s+(?:(?:a|an|the|its|their)\s+)?(?:{_alternation(raw['notice_nouns'])})\b)"
         ),
         product_cue_re=re.compile(
             rf"\b(?:{_alternation(raw['product_cues'])})\s+(?:(?:[A-Z][\w.-]*\s?)+(?:,\s*|\s+(?:and|or)\s+))*$"
@@ -142,9 +144,10 @@ def load_cues() -> Cues:
         victim_before_re=re.compile(rf"\b(?:{_alternation(raw['victim_before'])})\s+(?:the\s+)?$", re.I),
         exposure_re=re.compile(rf"(?:{_alternation(raw['customer_exposure'])})", re.I),
         background_re=re.compile(rf"\b(?:{_alternation(raw['background_cues'])})\b", re.I),
+        response_re=re.compile(rf"\b(?:{_alternation(raw['response_cues'])})\b", re.I),
         place_re=re.compile(
             rf"\b(?:{_grouped_alternation([h.title() for h in words['place_heads']])})"
-            rf"\s+of\s+(?:the\s+)?(?:{_NAME_RUN})"
+            rf"\s+of\s+(?:the\s+)?(?:{NAME_RUN})"
         ),
         sector_keywords=tuple(
             (kw, sector["term"])

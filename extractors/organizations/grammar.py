@@ -20,6 +20,7 @@ __all__ = [
     "modal_or_negated",
     "paid_ransom",
     "reports_incident",
+    "reports_loss",
     "word_in",
 ]
 
@@ -110,6 +111,22 @@ def reports_incident(root: Token, words: dict[str, frozenset[str]]) -> bool:
         and not any(c.dep_ in {"poss", "compound"} and c.ent_type_ for c in o.children)
         for o in objects
     )
+
+
+def reports_loss(root: Token, words: dict[str, frozenset[str]]) -> bool:
+    """ "X reported that a laptop holding patient files was stolen", "X lost two laptops": told in a
+    brief's lead, the party that reports a loss or theft (or says what it lost) is the one that
+    suffered it, though the sentence names no attack. A commentator does not open a brief."""
+    head = root.head
+    if root.dep_ != "nsubj" or modal_or_negated(head, words):
+        return False
+    lemma = head.lemma_.lower()
+    if lemma == "lose":
+        return any(c.dep_ == "dobj" for c in head.children)
+    if lemma not in words["loss_report_verbs"]:
+        return False
+    told = [t for c in head.children if c.dep_ in ("ccomp", "xcomp", "dobj") for t in c.subtree]
+    return any(word_in(t, words["breach_words"] | words["loss_words"]) for t in told)
 
 
 def modal_or_negated(verb: Token, words: dict[str, frozenset[str]]) -> bool:

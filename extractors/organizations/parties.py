@@ -21,6 +21,7 @@ from extractors.organizations.grammar import (
 )
 from extractors.organizations.lines import find_lead_end, in_dateline, is_masthead
 from extractors.organizations.names import clean_name, plausible
+from extractors.organizations.terms import term_acronyms
 
 __all__ = ["body_spellings", "lead_subject", "stands_in", "struck_parties"]
 
@@ -59,13 +60,14 @@ def struck_parties(doc: Doc, others: Others, cues: Cues) -> list[tuple[str, str,
     words = cues.words
     found: list[tuple[str, str, str, int, int]] = []
     ents = {ent.start: ent for ent in doc.ents}
+    terms = term_acronyms(doc, cues)
     for i in _party_candidates(doc, cues):
         party = _party_at(doc, doc[i], ents, cues)
         if party is None:
             continue
         span, kind = party
-        if span.text in cues.products:
-            continue  # "ransomware infecting Linux": NER calls the system a place
+        if span.text in cues.products or span.text in terms:
+            continue  # "ransomware infecting Linux": NER calls the system a place; "the CE" is a term
         if in_dateline(doc, span.start_char) or is_masthead(doc, span.start_char, span.end_char):
             continue
         if not is_struck(span.root, words) or not is_breachy(sentence_of(span), words):
@@ -93,6 +95,7 @@ def lead_subject(doc: Doc, orgs: list[Org], cues: Cues) -> list[tuple[str, str, 
     """
     words = cues.words
     lead_end = find_lead_end(doc)
+    terms = term_acronyms(doc, cues)
     for sent in sentences(doc):
         if sent.start_char >= lead_end:
             break
@@ -102,6 +105,9 @@ def lead_subject(doc: Doc, orgs: list[Org], cues: Cues) -> list[tuple[str, str, 
         subject = next((c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
         if subject is None or acts_as_attacker(subject, words):
             continue
+        named = next((c for c in subject.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
+        if subject.pos_ != "PROPN" and named is not None:
+            subject = named  # "The covered entity (CE), Harlow Clinic, reported that ...": the name's
         if subject.pos_ != "PROPN" and subject.lower_ in words["group_people_heads"]:
             subject = next(
                 (c for c in subject.children if c.dep_ == "compound" and c.pos_ == "PROPN"), subject
@@ -122,7 +128,7 @@ def lead_subject(doc: Doc, orgs: list[Org], cues: Cues) -> list[tuple[str, str, 
             continue  # "Jane Roe said ...": a spokesperson
         after = doc_text(doc)[span.end_char : span.end_char + 40]
         cited = bool(cues.cited_after_re.match(after)) and not reports_incident(subject, words)
-        if cited or not plausible(name, cues) or span.text in cues.products:
+        if cited or not plausible(name, cues) or span.text in cues.products or name in terms:
             continue
         if any(s < span.end_char and span.start_char < e for org in orgs for s, e in org.spans):
             continue  # an organisation the votes already judged

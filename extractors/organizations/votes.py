@@ -20,9 +20,11 @@ from extractors.organizations.grammar import (
     is_victim_slot,
     paid_ransom,
     reports_incident,
+    reports_loss,
     word_in,
 )
 from extractors.organizations.kinds import descriptor_industry
+from extractors.organizations.lines import find_lead_end
 
 __all__ = ["vote"]
 
@@ -40,15 +42,22 @@ def vote(doc: Doc, org: Org, start: int, end: int, others: Others, cues: Cues) -
     words = cues.words
     if cues.product_cue_re.search(before) or cues.product_after_re.match(after):
         org.votes["product"] += 1
-    tells_own = is_brief(doc) and reports_incident(span.root, words)  # in an article, a researcher's too
+    # In an article a researcher reports incidents too; a brief's lead reports its own.
+    brief = is_brief(doc)
+    tells_own = brief and (
+        reports_incident(span.root, words)
+        or (start < find_lead_end(doc) and reports_loss(climb(span.root), words))
+    )
     if cues.cited_before_re.search(before) or (cues.cited_after_re.match(after) and not tells_own):
         org.votes["cited"] += 1
-    if cues.attacker_before_re.search(before) or cues.attacker_after_re.match(after):
+    # "Following the breach, X encrypted its laptops": a response to the incident, not an attack
+    responding = bool(cues.response_re.search(doc_text(doc), sent.start_char, start))
+    if not responding and (cues.attacker_before_re.search(before) or cues.attacker_after_re.match(after)):
         org.votes["attacker"] += 1
     _vote_descriptors(doc, org, span, after, cues)
     if cues.malware_predicate_re.match(after):
         org.votes["product"] += 2
-    if acts_as_attacker(climb(span.root), words):
+    if not responding and acts_as_attacker(climb(span.root), words):
         org.votes["attacker"] += 1
     if cues.vendor_predicate_re.match(after):
         org.votes["vendor"] += 1

@@ -687,3 +687,93 @@ def test_an_acronym_defined_for_a_term_is_never_an_organisation(parse) -> None:
     found = _orgs(parse, text)
     assert "CE" not in found
     assert found["Brindle Family Clinic"]["role"] == "victim"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "term"),
+    [
+        (
+            "The business associate (BA), Tessaly Billing Services, mailed letters to 3,400 patients. "
+            "Hackers had breached the BA's billing server in March.",
+            "Tessaly Billing Services",
+            "BA",
+        ),
+        (
+            "The retailer, Brightwater Stores, said its stores stayed open. "
+            "Hackers stole card numbers from the retailer's checkout systems last month.",
+            "Brightwater Stores",
+            "retailer",
+        ),
+        (
+            "Its payroll provider (the Provider), Quillon Pay, mailed letters to staff. "
+            "Intruders hacked the Provider's file servers in June.",
+            "Quillon Pay",
+            "Provider",
+        ),
+        (
+            "Ostrander Vision Partners, the covered entity (CE), mailed letters to 800 patients. "
+            "An intruder compromised the CE's scheduling server in May.",
+            "Ostrander Vision Partners",
+            "CE",
+        ),
+    ],
+)
+def test_a_name_in_apposition_to_a_term_takes_over_the_terms_role(
+    parse, text: str, name: str, term: str
+) -> None:
+    doc, article = parse(text)
+    found = extract_organizations(doc, article)
+    named = [m for m in found if m.value == name]
+    assert named and all(m.attrs["role"] == "victim" for m in named)
+    assert term in {m.text for m in named}  # the term's later use is an occurrence of the name
+    assert all(m.value != term for m in found)
+
+
+def test_a_term_defined_for_two_names_is_credited_to_neither(parse) -> None:
+    text = (
+        "The vendor, Pellucid Systems, supplied the portal. The vendor, Corvane Data, hosted it. "
+        "Hackers breached the vendor's database."
+    )
+    doc, article = parse(text)
+    assert not [m for m in extract_organizations(doc, article) if m.text == "vendor"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            "The covered entity (CE), Marwick Eye Clinic, reported that paper charts were lost during an "
+            "office move. The CE has revised its policies.",
+            "Marwick Eye Clinic",
+        ),
+        (
+            "The covered entity (CE), Yarrow Clinic, lost two flash drives holding patient files during a "
+            "move. The CE notified 700 patients.",
+            "Yarrow Clinic",
+        ),
+    ],
+)
+def test_a_briefs_lead_subject_that_reports_a_loss_is_its_victim(parse, text: str, name: str) -> None:
+    found = _orgs(parse, text)
+    assert found[name]["role"] == "victim"
+    assert "CE" not in found
+
+
+def test_what_a_party_does_in_response_to_its_breach_is_no_attack(parse) -> None:
+    text = (
+        "The covered entity (CE), Dunmore Hearing Center, discovered that a laptop holding patient files was "
+        "stolen from a car. The CE posted a notice on its website. Following the theft, the CE encrypted "
+        "all of its laptops."
+    )
+    assert _orgs(parse, text)["Dunmore Hearing Center"]["role"] == "victim"
+
+
+def test_an_acronym_used_as_a_term_is_the_named_party(parse) -> None:
+    text = (
+        "Patient charts could not be found by the CE, Tollan Ridge Hospital, after a move. The CE said "
+        "the charts may have been stolen, and the CE notified the patients of the breach."
+    )
+    found = _orgs(parse, text)
+    assert "CE" not in found
+    assert found["Tollan Ridge Hospital"]["role"] == "victim"
+    assert found["Tollan Ridge Hospital"]["mentions"] >= 3
