@@ -142,7 +142,7 @@ def test_an_incident_word_tagged_as_a_name_names_no_victim(parse) -> None:
     ("text", "term"),
     [
         (
-            "Larkspur Freight was hit by a ransomware attack on Monday. Larkspur said the attackers "
+            "Ransomware struck the depots of Larkspur Freight over the weekend. Larkspur said the attackers "
             "stole staff data and leaked the stolen files.",
             "Ransomware",
         ),
