@@ -1,4 +1,4 @@
-"""scripts/check_eval_leak.py: runs of eight words shared with the evaluation texts are found."""
+"""scripts/check_eval_leak.py: runs of seven words shared with the evaluation texts are found."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def _repo(tmp_path: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def test_a_copied_run_of_eight_words_is_reported_with_its_line_and_source(tmp_path: Path) -> None:
+def test_a_copied_run_of_seven_words_or_more_is_reported_with_its_line_and_source(tmp_path: Path) -> None:
     copied = "# e.g. 'the Intruders copied billing files from an unpatched server'\n"
     root = _repo(tmp_path, {"rule.py": "x = 1\n" + copied})
     (leak,) = leaks(root, _shared(tmp_path))
@@ -41,10 +41,10 @@ def test_a_copied_run_of_eight_words_is_reported_with_its_line_and_source(tmp_pa
     assert leak.words == 9 >= RUN
 
 
-def test_seven_shared_words_or_a_public_name_are_not_a_leak(tmp_path: Path) -> None:
-    seven = "# the intruders copied billing files from an\n"
+def test_six_shared_words_or_a_public_name_are_not_a_leak(tmp_path: Path) -> None:
+    six = "# the intruders copied billing files from\n"
     name = "# notified the Lantern Street Regional Water Authority of the flaw\n"  # one name, 4 words around
-    root = _repo(tmp_path, {"a.py": seven, "b.md": name})
+    root = _repo(tmp_path, {"a.py": six, "b.md": name})
     assert leaks(root, _shared(tmp_path)) == []
 
 
